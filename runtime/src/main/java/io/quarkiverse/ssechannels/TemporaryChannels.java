@@ -1,0 +1,53 @@
+package io.quarkiverse.ssechannels;
+
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A store of channels created on demand, one per key (one per user, say), each closing and leaving the store once it
+ * has stayed empty for {@code quarkus.sse-channels.empty-timeout}.
+ * <p>
+ * Inject it with the key type: {@code @Inject TemporaryChannels<String> users;}. There is one store per key type,
+ * shared by every injection point of that type. Temporary channels use {@code quarkus.sse-channels.history-size}.
+ * All methods are thread safe.
+ *
+ * @param <K> the key type; keys are compared with {@code equals} and must not be {@code null}
+ */
+public interface TemporaryChannels<K> {
+
+    /**
+     * Returns the key's channel, creating it when absent. Concurrent calls for one key get the same channel, and a
+     * channel handed out is never already closed. A new channel that nobody joins closes after the empty timeout.
+     *
+     * @param key the key; not {@code null}
+     * @return the open channel of that key
+     */
+    Channel getOrCreate(K key);
+
+    /**
+     * Adds the connection to the key's channel, creating the channel when absent. Unlike
+     * {@code getOrCreate(key).add(connection)}, this never fails because the channel's empty timeout closed it in
+     * between: it then joins the key's new channel.
+     *
+     * @param key the key; not {@code null}
+     * @param connection the connection; not {@code null}
+     * @return the channel the connection joined
+     */
+    Channel join(K key, Connection connection);
+
+    /**
+     * @param key the key
+     * @return the key's open channel, or empty when it has none
+     */
+    Optional<Channel> get(K key);
+
+    /**
+     * @return a snapshot of the keys that have an open channel
+     */
+    Set<K> keys();
+
+    /**
+     * @return the number of open channels in the store
+     */
+    int size();
+}

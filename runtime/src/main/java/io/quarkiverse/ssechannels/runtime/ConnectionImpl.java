@@ -1,0 +1,267 @@
+package io.quarkiverse.ssechannels.runtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.jboss.logging.Logger;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * One stream. Producers on any thread append frames to a lock-free queue; the connection's event loop writes them
+ * (several at once when they pile up) and is the only thread that touches the response after it is opened.
+ */
+final class ConnectionImpl implements Connection {
+
+    private static final Logger LOG = Logger.getLogger(ConnectionImpl.class);
+
+    /** Queued after the last frame of a server-side close. */
+    private static final Object END = new Object();
+
+    private static final int OPEN = 0;
+    private static final int CLOSING = 1;
+    private static final int CLOSED = 2;
+
+    private final String id;
+    private final SseChannelsImpl owner;
+    private final StreamBinding stream;
+    private final Outbox outbox;
+    private final String lastEventId;
+    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger state = new AtomicInteger(OPEN);
+    private final Handler<AsyncResult<Void>> onWritten = this::written;
+
+    // guarded by this
+    private final List<Consumer<Connection>> listeners = new ArrayList<>(2);
+    private boolean listenersRan;
+
+    private volatile Timers.Timer ping;
+    private volatile Timers.Timer timeout;
+
+    // event loop only
+    private boolean attached;
+    private boolean released;
+
+    ConnectionImpl(String id, SseChannelsImpl owner, StreamBinding stream, Outbox outbox, String lastEventId) {
+        this.id = id;
+        this.owner = owner;
+        this.stream = stream;
+        this.outbox = outbox;
+        this.lastEventId = lastEventId;
+    }
+
+    /**
+     * Starts the timers and hands the stream over to the event loop. Called once, right after the response head was
+     * written.
+     */
+    void start(Timers timers, Duration pingInterval, Duration maxLifetime) {
+        if (!pingInterval.isZero()) {
+            ping = timers.periodic(outbox.loop(), pingInterval, () -> enqueue(SseEncoder.PING));
+        }
+        if (!maxLifetime.isZero()) {
+            timeout = timers.once(outbox.loop(), maxLifetime, this::close);
+        }
+        outbox.loop().execute(this::attach);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void send(SseMessage message) {
+        if (state.get() == OPEN) {
+            enqueue(owner.encoder().encode(message, null));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state.compareAndSet(OPEN, CLOSING)) {
+            enqueueAny(END);
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return state.get() == OPEN;
+    }
+
+    @Override
+    public Registration onClose(Consumer<Connection> listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        synchronized (this) {
+            if (!listenersRan) {
+                listeners.add(listener);
+                return () -> {
+                    synchronized (ConnectionImpl.this) {
+                        listeners.remove(listener);
+                    }
+                };
+            }
+        }
+        runListener(listener);
+        return () -> {
+        };
+    }
+
+    @Override
+    public String lastEventId() {
+        return lastEventId;
+    }
+
+    @Override
+    public HttpServerRequest request() {
+        return stream.request();
+    }
+
+    /**
+     * Queues an encoded frame. Frames queued by one thread are written in that order; callers that need an order
+     * across threads (channels) queue under their own lock.
+     */
+    void enqueue(Buffer frame) {
+        if (state.get() == OPEN) {
+            enqueueAny(frame);
+        }
+    }
+
+    private void enqueueAny(Object item) {
+        queue.offer(item);
+        if (pending.getAndIncrement() == 0) {
+            outbox.schedule(this);
+        }
+    }
+
+    /** Writes what is queued; runs on the event loop, called by the outbox. */
+    void flush() {
+        int missed = pending.get();
+        for (;;) {
+            ByteBuf batch = null;
+            boolean end = false;
+            for (int i = 0; i < missed; i++) {
+                Object item = queue.poll();
+                if (item == END) {
+                    end = true;
+                } else if (!end && state.get() != CLOSED) {
+                    batch = append(batch, ((Buffer) item).getByteBuf());
+                }
+            }
+            if (batch != null) {
+                stream.response().write(Buffer.buffer(batch), onWritten);
+            }
+            if (end) {
+                closed("closed by the server");
+            }
+            missed = pending.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private static ByteBuf append(ByteBuf batch, ByteBuf frame) {
+        if (batch == null) {
+            return frame;
+        }
+        CompositeByteBuf composite;
+        if (batch instanceof CompositeByteBuf c) {
+            composite = c;
+        } else {
+            composite = Unpooled.compositeBuffer();
+            composite.addComponent(true, batch);
+        }
+        composite.addComponent(true, frame);
+        return composite;
+    }
+
+    private void written(AsyncResult<Void> result) {
+        if (result.failed()) {
+            LOG.debugf("SSE connection [%s] write failed: %s", id, result.cause());
+            closed("write failed");
+        }
+    }
+
+    /**
+     * Waits (without blocking the loop) until RESTEasy Reactive has finished the resource method's request set-up:
+     * it installs its own close handler on the response afterwards, which fails once the response has ended.
+     */
+    private void attach() {
+        if (!stream.setUpComplete()) {
+            outbox.loop().schedule(this::attach, 1, TimeUnit.MILLISECONDS);
+            return;
+        }
+        attached = true;
+        stream.response().closeHandler(v -> closed("closed by the client"));
+        if (stream.response().closed()) {
+            closed("closed by the client");
+        } else if (state.get() == CLOSED) {
+            release();
+        }
+    }
+
+    /** The stream is over, from either side; runs once on the event loop whatever the cause. */
+    private void closed(String why) {
+        if (state.getAndSet(CLOSED) == CLOSED) {
+            return;
+        }
+        LOG.debugf("SSE connection [%s] %s", id, why);
+        cancel(ping);
+        cancel(timeout);
+        queue.clear();
+        owner.closed(this);
+        if (attached) {
+            release();
+        }
+        List<Consumer<Connection>> toRun;
+        synchronized (this) {
+            listenersRan = true;
+            toRun = new ArrayList<>(listeners);
+            listeners.clear();
+        }
+        for (Consumer<Connection> listener : toRun) {
+            runListener(listener);
+        }
+    }
+
+    private void release() {
+        if (!released) {
+            released = true;
+            stream.end();
+        }
+    }
+
+    private void runListener(Consumer<Connection> listener) {
+        try {
+            listener.accept(this);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "A close listener of SSE connection [%s] failed", id);
+        }
+    }
+
+    private static void cancel(Timers.Timer timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SSE connection [" + id + "]";
+    }
+}

@@ -1,0 +1,95 @@
+package io.quarkiverse.ssechannels.runtime;
+
+import jakarta.ws.rs.sse.SseEventSink;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.core.CurrentRequestManager;
+import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
+import org.jboss.resteasy.reactive.server.jaxrs.SseEventSinkImpl;
+
+import io.netty.channel.EventLoop;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.impl.HttpServerRequestInternal;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * What a connection needs of the RESTEasy Reactive request behind an {@link SseEventSink}: the Vert.x request and
+ * response, the event loop, and a clean end. All use of RESTEasy Reactive internals is kept here.
+ */
+final class StreamBinding {
+
+    private static final Logger LOG = Logger.getLogger(StreamBinding.class);
+    private static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+    private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+    private static final CharSequence X_ACCEL_BUFFERING = HttpHeaders.createOptimized("X-Accel-Buffering");
+    private static final CharSequence NO = HttpHeaders.createOptimized("no");
+
+    private final ResteasyReactiveRequestContext context;
+    private final SseEventSinkImpl sink;
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+
+    private StreamBinding(ResteasyReactiveRequestContext context, SseEventSinkImpl sink) {
+        this.context = context;
+        this.sink = sink;
+        RoutingContext routing = context.serverRequest().unwrap(RoutingContext.class);
+        this.request = routing.request();
+        this.response = routing.response();
+    }
+
+    /**
+     * @throws IllegalStateException if the sink is not the one of the RESTEasy Reactive request being handled
+     */
+    static StreamBinding of(SseEventSink sink) {
+        ResteasyReactiveRequestContext context = CurrentRequestManager.get();
+        if (context == null || sink == null || context.getSseEventSink() != sink) {
+            throw new IllegalStateException("SseChannels.open(sink) must be called from the RESTEasy Reactive resource "
+                    + "method that received the sink with @Context SseEventSink, got sink [" + sink + "]");
+        }
+        return new StreamBinding(context, (SseEventSinkImpl) sink);
+    }
+
+    /** Sends the response head now, so the client knows the stream is open before the first event. */
+    void writeHead() {
+        response.setStatusCode(200);
+        response.headers()
+                .set(HttpHeaders.CONTENT_TYPE, TEXT_EVENT_STREAM)
+                .set(HttpHeaders.CACHE_CONTROL, NO_CACHE)
+                .set(X_ACCEL_BUFFERING, NO);
+        response.setChunked(true);
+        response.write(Buffer.buffer());
+    }
+
+    HttpServerRequest request() {
+        return request;
+    }
+
+    HttpServerResponse response() {
+        return response;
+    }
+
+    EventLoop eventLoop() {
+        return ((ContextInternal) ((HttpServerRequestInternal) request).context()).nettyEventLoop();
+    }
+
+    /** @return true once RESTEasy Reactive suspended the request at the end of its SSE handler chain */
+    boolean setUpComplete() {
+        // suspend() is a plain write; the handler chain reads it back under the context's monitor.
+        synchronized (context) {
+            return context.isSuspended();
+        }
+    }
+
+    /** Ends the response if it is still open and releases the request context; idempotent. */
+    void end() {
+        try {
+            sink.close();
+        } catch (RuntimeException e) {
+            LOG.debugf("Ending an SSE response failed: %s", e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.quarkiverse.ssechannels.runtime.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import io.quarkus.runtime.annotations.ConfigDocMapKey;
+import io.quarkus.runtime.annotations.ConfigPhase;
+import io.quarkus.runtime.annotations.ConfigRoot;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * SSE channels configuration, read at run time.
+ */
+@ConfigMapping(prefix = "quarkus.sse-channels")
+@ConfigRoot(phase = ConfigPhase.RUN_TIME)
+public interface SseChannelsRuntimeConfig {
+
+    /**
+     * How often each connection writes a ping comment, which keeps proxies from closing an idle stream and reveals
+     * clients that vanished without closing their socket. By default, every 50 seconds. `0` disables pings.
+     */
+    @WithDefault("50s")
+    Duration pingInterval();
+
+    /**
+     * The maximum lifetime of a connection: the server then ends the stream cleanly and the client reconnects,
+     * replaying what it missed from channel histories. By default, 12 hours. `0` disables the timeout.
+     */
+    @WithDefault("12h")
+    Duration timeout();
+
+    /**
+     * How many events a channel keeps for replay to reconnecting clients. By default, 500. `0` disables the
+     * history. Named channels can override it.
+     */
+    @WithDefault("500")
+    int historySize();
+
+    /**
+     * How long a temporary channel may stay without connections before it closes and leaves its store. By default,
+     * 10 minutes. `0` keeps empty temporary channels until the application stops.
+     */
+    @WithDefault("10m")
+    Duration emptyTimeout();
+
+    /**
+     * Configuration of named channels, those injected with `@ChannelName("<name>")`.
+     */
+    @ConfigDocMapKey("channel-name")
+    Map<String, ChannelConfig> channels();
+
+    /**
+     * Configuration of one named channel.
+     */
+    interface ChannelConfig {
+
+        /**
+         * How many events this channel keeps for replay. By default, `quarkus.sse-channels.history-size`.
+         */
+        OptionalInt historySize();
+
+        /**
+         * How long this channel may stay without connections before it closes. By default, a named channel never
+         * closes by itself: it lives as long as the application.
+         */
+        Optional<Duration> emptyTimeout();
+    }
+}
