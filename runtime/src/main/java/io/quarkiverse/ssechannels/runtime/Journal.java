@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Journal {
 
-    final ReentrantLock lock = new ReentrantLock();
+    // Fair: a tight loop of sends must not starve connections waiting to join.
+    final ReentrantLock lock = new ReentrantLock(true);
 
     // guarded by lock
     private long last;

@@ -1,0 +1,100 @@
+package io.quarkiverse.ssechannels.test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.stream.IntStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+
+import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.testing.SseClient;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.ConnectionOptions;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.TemporaryChannels;
+
+/**
+ * SSE endpoints shared by the deployment tests. Pings are off unless asked for, so that tests see only what they
+ * send. Every connection is recorded, with how many times its close listener ran.
+ */
+@Path("/streams")
+public class Streams {
+
+    public static final Map<String, Connection> OPENED = new ConcurrentHashMap<>();
+    public static final List<String> CLOSED = new CopyOnWriteArrayList<>();
+
+    @Inject
+    SseChannels sse;
+
+    @Inject
+    TemporaryChannels<String> users;
+
+    /** Opens a connection; {@code ping} and {@code timeout} in milliseconds. */
+    @GET
+    @Path("/open")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void plain(@Context SseEventSink sink, @QueryParam("ping") Long ping, @QueryParam("timeout") Long timeout) {
+        open(sink, ping, timeout);
+    }
+
+    /** Opens a connection and adds it to each named channel, in order. */
+    @GET
+    @Path("/channels/{names}")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void channels(@Context SseEventSink sink, @PathParam("names") String names) {
+        Connection connection = open(sink, null, null);
+        for (String name : names.split(",")) {
+            sse.channel(name).add(connection);
+        }
+    }
+
+    /** Opens a connection in a user's temporary channel. */
+    @GET
+    @Path("/user/{id}")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void user(@Context SseEventSink sink, @PathParam("id") String id) {
+        users.join(id, open(sink, null, null));
+    }
+
+    private Connection open(SseEventSink sink, Long ping, Long timeout) {
+        ConnectionOptions options = ConnectionOptions.defaults()
+                .withPingInterval(ping == null ? Duration.ZERO : Duration.ofMillis(ping));
+        if (timeout != null) {
+            options = options.withTimeout(Duration.ofMillis(timeout));
+        }
+        Connection connection = sse.open(sink, options);
+        OPENED.put(connection.id(), connection);
+        connection.onClose(c -> CLOSED.add(c.id()));
+        return connection;
+    }
+
+    public static List<String> sendAll(Channel channel, String... data) {
+        List<String> ids = new ArrayList<>();
+        IntStream.range(0, data.length).forEach(i -> ids.add(channel.send(SseMessage.data(data[i]))));
+        return ids;
+    }
+
+    public static List<String> data(List<SseClient.Frame> frames) {
+        return frames.stream().map(SseClient.Frame::data).toList();
+    }
+
+    public static void awaitSize(Channel channel, int size) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> channel.size() == size);
+    }
+}

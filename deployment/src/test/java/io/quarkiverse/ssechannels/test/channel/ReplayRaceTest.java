@@ -1,0 +1,95 @@
+package io.quarkiverse.ssechannels.test.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.SseClient;
+import io.quarkus.test.QuarkusUnitTest;
+import io.quarkus.test.common.http.TestHTTPResource;
+
+/**
+ * Clients join while another thread broadcasts without pause: each sees a gapless, duplicate-free run of events
+ * from just after its Last-Event-ID to the end.
+ */
+public class ReplayRaceTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest config = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .overrideConfigKey("quarkus.http.test-port", "0")
+            .overrideConfigKey("quarkus.sse-channels.history-size", "100000");
+
+    @TestHTTPResource("/streams/channels/race")
+    URI race;
+
+    @Inject
+    SseChannels sse;
+
+    @Test
+    void replayAndLiveDeliveryNeitherLoseNorRepeat() throws Exception {
+        Channel channel = sse.channel("race");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            ids.add(channel.send(SseMessage.data(Integer.toString(i))));
+        }
+        AtomicInteger sent = new AtomicInteger(100);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread broadcaster = new Thread(() -> {
+            while (!stop.get()) {
+                channel.send(SseMessage.data(Integer.toString(sent.getAndIncrement())));
+                // paced, so that joins overlap sends for a while instead of following a finished burst
+                LockSupport.parkNanos(20_000);
+            }
+        });
+        broadcaster.start();
+        int clients = 8;
+        List<SseClient> connected = new ArrayList<>();
+        List<Integer> firstExpected = new ArrayList<>();
+        try {
+            for (int c = 0; c < clients; c++) {
+                int after = c * 10;
+                firstExpected.add(after + 1);
+                connected.add(SseClient.connect(race, Map.of("Last-Event-ID", ids.get(after))));
+            }
+            // keep broadcasting until every client joined and a good run of live events followed
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> channel.size() == clients);
+            int joinedAt = sent.get();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> sent.get() > joinedAt + 2_000);
+        } finally {
+            stop.set(true);
+            broadcaster.join(30_000);
+        }
+        int total = sent.get();
+        try {
+            for (int c = 0; c < clients; c++) {
+                SseClient client = connected.get(c);
+                int expected = firstExpected.get(c);
+                while (expected < total) {
+                    SseClient.Frame frame = client.nextEvent(Duration.ofSeconds(20));
+                    assertEquals(Integer.toString(expected), frame.data(), "client " + c);
+                    expected++;
+                }
+            }
+        } finally {
+            connected.forEach(SseClient::close);
+        }
+    }
+}

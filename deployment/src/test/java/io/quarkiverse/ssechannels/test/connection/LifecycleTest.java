@@ -1,0 +1,128 @@
+package io.quarkiverse.ssechannels.test.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
+import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.SseClient;
+import io.quarkus.test.QuarkusUnitTest;
+import io.quarkus.test.common.http.TestHTTPResource;
+
+/**
+ * Ping, timeout, both ways of closing, listeners that run exactly once, and nothing left behind.
+ */
+public class LifecycleTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest config = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .overrideConfigKey("quarkus.http.test-port", "0");
+
+    @TestHTTPResource("/streams")
+    URI base;
+
+    @Inject
+    SseChannels sse;
+
+    @Test
+    void pingsEveryInterval() {
+        try (SseClient client = SseClient.connect(URI.create(base + "/open?ping=100"))) {
+            for (int i = 0; i < 3; i++) {
+                SseClient.Frame ping = client.next(Duration.ofSeconds(10));
+                assertFalse(ping.isEvent());
+                assertEquals(1, ping.comments().size());
+            }
+        }
+    }
+
+    @Test
+    void timeoutEndsTheStreamCleanlyAndRunsListenersOnce() {
+        try (SseClient client = SseClient.connect(URI.create(base + "/open?timeout=300"))) {
+            Connection connection = awaitNewest();
+            assertTrue(client.awaitEnd(Duration.ofSeconds(10)), "the server ended the stream");
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isOpen());
+            awaitClosedOnce(connection);
+        }
+    }
+
+    @Test
+    void clientThatVanishesIsDetectedWithoutAWrite() {
+        SseClient client = SseClient.connect(URI.create(base + "/open"));
+        Connection connection = awaitNewest();
+        AtomicInteger listenerRuns = new AtomicInteger();
+        connection.onClose(c -> listenerRuns.incrementAndGet());
+        client.close();
+        // pings are off and nothing is sent: only the transport's close can tell
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isOpen());
+        awaitClosedOnce(connection);
+        assertEquals(1, listenerRuns.get());
+        AtomicInteger late = new AtomicInteger();
+        connection.onClose(c -> late.incrementAndGet());
+        assertEquals(1, late.get(), "a listener added after the close runs at once");
+    }
+
+    @Test
+    void serverCloseIsIdempotentAndListenersRunOnce() {
+        try (SseClient client = SseClient.connect(URI.create(base + "/open"))) {
+            Connection connection = awaitNewest();
+            connection.sendData("last words");
+            connection.close();
+            connection.close();
+            assertTrue(client.awaitEnd(Duration.ofSeconds(10)));
+            assertTrue(client.raw().contains("data: last words"), "queued data is written before the end");
+            awaitClosedOnce(connection);
+        }
+    }
+
+    @Test
+    void churnOfAbruptDisconnectsLeavesNothingBehind() throws Exception {
+        SseChannelsImpl impl = (SseChannelsImpl) sse;
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);
+        int rounds = 200;
+        Thread[] threads = new Thread[4];
+        for (int t = 0; t < threads.length; t++) {
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < rounds / threads.length; i++) {
+                    SseClient.connect(URI.create(base + "/open?ping=50000&timeout=3600000")).close();
+                }
+            });
+            threads[t].start();
+        }
+        for (Thread thread : threads) {
+            thread.join(60_000);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> impl.openConnections() == 0);
+        assertEquals(0, impl.pendingTimers(), "every ping and timeout timer was cancelled");
+    }
+
+    private static Connection awaitNewest() {
+        int before = Streams.OPENED.size();
+        return Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+                () -> Streams.OPENED.values().stream().filter(Connection::isOpen)
+                        .max(java.util.Comparator.comparingLong(c -> Long.parseLong(c.id()))).orElse(null),
+                c -> c != null && Streams.OPENED.size() >= before);
+    }
+
+    private static void awaitClosedOnce(Connection connection) {
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Collections.frequency(Streams.CLOSED, connection.id()) == 1);
+        // a second close changes nothing
+        connection.close();
+        assertEquals(1, Collections.frequency(Streams.CLOSED, connection.id()));
+    }
+}
