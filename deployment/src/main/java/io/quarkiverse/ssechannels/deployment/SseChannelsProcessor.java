@@ -1,9 +1,12 @@
 package io.quarkiverse.ssechannels.deployment;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
+import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.inject.Singleton;
 
 import org.jboss.jandex.AnnotationInstance;
@@ -22,7 +25,6 @@ import io.quarkiverse.ssechannels.runtime.SseChannelsRecorder;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.BeanDiscoveryFinishedBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
-import io.quarkus.arc.deployment.ValidationPhaseBuildItem.ValidationErrorBuildItem;
 import io.quarkus.arc.processor.InjectionPointInfo;
 import io.quarkus.deployment.Capabilities;
 import io.quarkus.deployment.Capability;
@@ -48,6 +50,8 @@ class SseChannelsProcessor {
     @BuildStep
     void beans(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans) {
         beans.produce(AdditionalBeanBuildItem.unremovableOf(SseChannelsImpl.class));
+        // the qualifier lives in the runtime module, which the application's bean archive does not cover
+        beans.produce(new AdditionalBeanBuildItem(ChannelName.class));
         if (capabilities.isPresent(Capability.JACKSON)) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(JacksonDataSerializer.class));
         }
@@ -56,10 +60,13 @@ class SseChannelsProcessor {
     /**
      * Gathers channel names and temporary-channel key types from injection points, and turns every mistaken
      * injection point into a build error that names it and says what to write instead.
+     * <p>
+     * The errors are thrown here rather than produced as validation errors: ArC's own validation runs first and
+     * would only report an unsatisfied dependency, which does not say what to write instead.
      */
     @BuildStep
-    ChannelInjectionPointsBuildItem injectionPoints(BeanDiscoveryFinishedBuildItem discovery,
-            BuildProducer<ValidationErrorBuildItem> errors) {
+    ChannelInjectionPointsBuildItem injectionPoints(BeanDiscoveryFinishedBuildItem discovery) {
+        List<String> errors = new ArrayList<>();
         Set<String> names = new TreeSet<>();
         Set<Type> keyTypes = new LinkedHashSet<>();
         boolean userChannelBeans = !discovery.beanStream().withBeanType(CHANNEL).isEmpty();
@@ -68,29 +75,32 @@ class SseChannelsProcessor {
             AnnotationInstance qualifier = injectionPoint.getRequiredQualifier(CHANNEL_NAME);
             if (qualifier != null) {
                 if (!required.name().equals(CHANNEL)) {
-                    errors.produce(error(injectionPoint, "@ChannelName qualifies " + Channel.class.getName()
+                    errors.add(error(injectionPoint, "@ChannelName qualifies " + Channel.class.getName()
                             + " injection points only, but this one has type [" + required + "]"));
                     continue;
                 }
                 String name = qualifier.value().asString();
                 if (name.isBlank()) {
-                    errors.produce(error(injectionPoint, "@ChannelName needs a name, got [" + name + "]"));
+                    errors.add(error(injectionPoint, "@ChannelName needs a name, got [" + name + "]"));
                     continue;
                 }
                 names.add(name);
             } else if (required.name().equals(CHANNEL) && !userChannelBeans) {
-                errors.produce(error(injectionPoint, "a Channel is injected by name: add @ChannelName(\"<name>\")"));
+                errors.add(error(injectionPoint, "a Channel is injected by name: add @ChannelName(\"<name>\")"));
             } else if (required.name().equals(TEMPORARY_CHANNELS)) {
                 Type key = required.kind() == Type.Kind.PARAMETERIZED_TYPE
                         ? required.asParameterizedType().arguments().get(0)
                         : null;
                 if (key == null || key.kind() == Type.Kind.WILDCARD_TYPE || key.kind() == Type.Kind.TYPE_VARIABLE) {
-                    errors.produce(error(injectionPoint, "TemporaryChannels needs a concrete key type, e.g. "
+                    errors.add(error(injectionPoint, "TemporaryChannels needs a concrete key type, e.g. "
                             + "TemporaryChannels<String>, got [" + required + "]"));
                     continue;
                 }
                 keyTypes.add(key);
             }
+        }
+        if (!errors.isEmpty()) {
+            throw new DeploymentException("Invalid SSE channels injection points:\n- " + String.join("\n- ", errors));
         }
         return new ChannelInjectionPointsBuildItem(names, keyTypes);
     }
@@ -128,8 +138,7 @@ class SseChannelsProcessor {
         recorder.validateConfig();
     }
 
-    private static ValidationErrorBuildItem error(InjectionPointInfo injectionPoint, String problem) {
-        return new ValidationErrorBuildItem(new IllegalStateException(
-                "Invalid SSE channels injection point [" + injectionPoint.getTargetInfo() + "]: " + problem));
+    private static String error(InjectionPointInfo injectionPoint, String problem) {
+        return "[" + injectionPoint.getTargetInfo() + "]: " + problem;
     }
 }

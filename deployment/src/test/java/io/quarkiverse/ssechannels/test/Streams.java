@@ -30,8 +30,8 @@ import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 
 /**
- * SSE endpoints shared by the deployment tests. Pings are off unless asked for, so that tests see only what they
- * send. Every connection is recorded, with how many times its close listener ran.
+ * SSE endpoints shared by the deployment tests, with the configured ping interval and timeout unless the query
+ * overrides them. Every connection is recorded, with how many times its close listener ran.
  */
 @Path("/streams")
 public class Streams {
@@ -73,8 +73,10 @@ public class Streams {
     }
 
     private Connection open(SseEventSink sink, Long ping, Long timeout) {
-        ConnectionOptions options = ConnectionOptions.defaults()
-                .withPingInterval(ping == null ? Duration.ZERO : Duration.ofMillis(ping));
+        ConnectionOptions options = ConnectionOptions.defaults();
+        if (ping != null) {
+            options = options.withPingInterval(Duration.ofMillis(ping));
+        }
         if (timeout != null) {
             options = options.withTimeout(Duration.ofMillis(timeout));
         }
