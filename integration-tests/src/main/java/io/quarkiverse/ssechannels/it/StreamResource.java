@@ -1,0 +1,84 @@
+package io.quarkiverse.ssechannels.it;
+
+import java.util.Map;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.ChannelName;
+import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.TemporaryChannels;
+
+/**
+ * The demo's event streams.
+ */
+@Path("/sse")
+@Produces(MediaType.SERVER_SENT_EVENTS)
+public class StreamResource {
+
+    @Inject
+    SseChannels sse;
+
+    @Inject
+    @ChannelName("weather")
+    Channel weather;
+
+    @Inject
+    @ChannelName("news")
+    Channel news;
+
+    @Inject
+    TemporaryChannels<String> users;
+
+    /** A single connection: a comment, then one event. */
+    @GET
+    public void single(@Context SseEventSink sink) {
+        Connection connection = sse.open(sink);
+        connection.sendComment("OK");
+        connection.send(SseMessage.builder().event("my-event").data(Map.of()).id("id").build());
+    }
+
+    @GET
+    @Path("/weather")
+    public void weather(@Context SseEventSink sink) {
+        join(sink, weather);
+    }
+
+    @GET
+    @Path("/news")
+    public void news(@Context SseEventSink sink) {
+        join(sink, news);
+    }
+
+    /** One connection in both channels; a reconnection replays what it missed in each. */
+    @GET
+    @Path("/feed")
+    public void feed(@Context SseEventSink sink) {
+        Connection connection = join(sink, weather);
+        news.add(connection);
+    }
+
+    @GET
+    @Path("/user/{userId}")
+    public void user(@Context SseEventSink sink, @PathParam("userId") String userId) {
+        Connection connection = sse.open(sink);
+        connection.sendComment("OK");
+        users.join(userId, connection);
+    }
+
+    private Connection join(SseEventSink sink, Channel channel) {
+        Connection connection = sse.open(sink);
+        connection.sendComment("OK");
+        channel.add(connection);
+        return connection;
+    }
+}
