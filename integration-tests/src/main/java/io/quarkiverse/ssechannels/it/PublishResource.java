@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.quarkiverse.ssechannels.Channel;
-import io.quarkiverse.ssechannels.ChannelName;
+import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 
@@ -25,30 +25,19 @@ import io.quarkiverse.ssechannels.TemporaryChannels;
 public class PublishResource {
 
     @Inject
-    @ChannelName("weather")
-    Channel weather;
-
-    @Inject
-    @ChannelName("news")
-    Channel news;
+    SseChannels sse;
 
     @Inject
     TemporaryChannels<String> users;
 
+    /** {@code POST /weather} and {@code POST /news}; the default event name is {@code <channel>-event}. */
     @POST
-    @Path("/weather")
+    @Path("/{channel: weather|news}")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.TEXT_PLAIN)
-    public Response postWeather(String body, @QueryParam("event") String event, @QueryParam("id") String id) {
-        return publish(weather, body, event == null ? "weather-event" : event, id);
-    }
-
-    @POST
-    @Path("/news")
-    @Consumes(MediaType.WILDCARD)
-    @Produces(MediaType.TEXT_PLAIN)
-    public Response postNews(String body, @QueryParam("event") String event, @QueryParam("id") String id) {
-        return publish(news, body, event == null ? "news-event" : event, id);
+    public Response post(@PathParam("channel") String channel, String body, @QueryParam("event") String event,
+            @QueryParam("id") String id) {
+        return publish(sse.channel(channel), body, event == null ? channel + "-event" : event, id);
     }
 
     @POST
@@ -64,17 +53,10 @@ public class PublishResource {
     }
 
     @GET
-    @Path("/weather/connections")
+    @Path("/{channel: weather|news}/connections")
     @Produces(MediaType.APPLICATION_JSON)
-    public int weatherConnections() {
-        return weather.size();
-    }
-
-    @GET
-    @Path("/news/connections")
-    @Produces(MediaType.APPLICATION_JSON)
-    public int newsConnections() {
-        return news.size();
+    public int connections(@PathParam("channel") String channel) {
+        return sse.channel(channel).size();
     }
 
     @GET

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -142,22 +143,12 @@ final class ChannelImpl implements Channel {
 
     @Override
     public int size() {
-        journal.lock.lock();
-        try {
-            return members.size();
-        } finally {
-            journal.lock.unlock();
-        }
+        return locked(members::size);
     }
 
     @Override
     public int historySize() {
-        journal.lock.lock();
-        try {
-            return history.size();
-        } finally {
-            journal.lock.unlock();
-        }
+        return locked(history::size);
     }
 
     @Override
@@ -184,9 +175,13 @@ final class ChannelImpl implements Channel {
 
     @Override
     public boolean isClosed() {
+        return locked(() -> closed);
+    }
+
+    private <T> T locked(Supplier<T> read) {
         journal.lock.lock();
         try {
-            return closed;
+            return read.get();
         } finally {
             journal.lock.unlock();
         }

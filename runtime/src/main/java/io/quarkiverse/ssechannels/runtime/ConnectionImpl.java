@@ -71,7 +71,7 @@ final class ConnectionImpl implements Connection {
      */
     void start(Timers timers, Duration pingInterval, Duration maxLifetime) {
         if (!pingInterval.isZero()) {
-            ping = timers.periodic(outbox.loop(), pingInterval, () -> enqueue(SseEncoder.PING));
+            ping = timers.periodic(outbox.loop(), pingInterval, () -> enqueue(SseEncoder.ping()));
         }
         if (!maxLifetime.isZero()) {
             timeout = timers.once(outbox.loop(), maxLifetime, this::close);

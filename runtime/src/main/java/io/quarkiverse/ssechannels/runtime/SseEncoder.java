@@ -12,7 +12,8 @@ import io.vertx.core.buffer.Buffer;
  */
 final class SseEncoder {
 
-    static final Buffer PING = frozen(": ping\n\n");
+    // Bytes, not a Buffer: a Netty buffer in static state would end up in a native image's heap.
+    private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final DataSerializer serializer;
 
@@ -97,6 +98,10 @@ final class SseEncoder {
             }
         }
         field(sb, "data", value.substring(start));
+    }
+
+    static Buffer ping() {
+        return Buffer.buffer(Unpooled.wrappedBuffer(PING));
     }
 
     private static Buffer frozen(String frame) {
