@@ -2,6 +2,9 @@ package io.quarkiverse.ssechannels;
 
 import java.util.function.Consumer;
 
+import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.sse.SseEventSink;
+
 /**
  * A broadcast group of {@link Connection}s with a bounded history of the events sent to it.
  * <p>
@@ -25,11 +28,27 @@ public interface Channel {
     String name();
 
     /**
+     * Opens a connection with a place reserved in this channel, like {@link SseChannels#open(SseEventSink)}; the
+     * connection takes the place when it is {@linkplain #add added}, or frees it when it closes first. When the
+     * channel already holds its {@code max-connections}, nothing is opened and the request is answered
+     * {@code 503 Service Unavailable} with a {@code Retry-After} header. Call it from the resource method that
+     * received the sink.
+     *
+     * @param sink the sink RESTEasy Reactive injected with {@code @Context}
+     * @return the open connection, not yet in the channel
+     * @throws ServiceUnavailableException if the channel is full (RESTEasy Reactive answers it as a 503)
+     * @throws ChannelClosedException if this channel is closed
+     */
+    Connection open(SseEventSink sink);
+
+    /**
      * Replays what the connection missed, then delivers live events to it until it closes or is removed. Adding a
      * connection already in the channel does nothing. A closed connection is ignored.
      *
      * @param connection the connection; not {@code null}
      * @throws ChannelClosedException if this channel is closed
+     * @throws ServiceUnavailableException if the channel holds its {@code max-connections} and the connection did
+     *         not come from {@link #open(SseEventSink)}, which reserves a place before the stream starts
      */
     void add(Connection connection);
 

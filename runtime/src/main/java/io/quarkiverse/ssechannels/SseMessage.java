@@ -1,5 +1,7 @@
 package io.quarkiverse.ssechannels;
 
+import static io.quarkiverse.ssechannels.runtime.Text.escape;
+
 import java.util.Objects;
 
 /**
@@ -208,31 +210,5 @@ public final class SseMessage {
                     + escape(value) + "]; split it or send it as data");
         }
         return value;
-    }
-
-    /**
-     * Makes control characters visible so that an error message quoting a value is one readable line.
-     */
-    static String escape(String value) {
-        StringBuilder sb = new StringBuilder(value.length() + 8);
-        for (int i = 0; i < value.length() && sb.length() < 200; i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\0' -> sb.append("\\0");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        if (sb.length() >= 200) {
-            sb.append("...");
-        }
-        return sb.toString();
     }
 }

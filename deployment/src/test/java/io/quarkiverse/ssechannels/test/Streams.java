@@ -64,6 +64,16 @@ public class Streams {
         }
     }
 
+    /** Opens a connection through the channel, which holds a place for it or answers 503, then joins it. */
+    @GET
+    @Path("/reserved/{name}")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void reserved(@Context SseEventSink sink, @PathParam("name") String name) {
+        Connection connection = sse.channel(name).open(sink);
+        record(connection);
+        sse.channel(name).add(connection);
+    }
+
     /** Opens a connection in a user's temporary channel. */
     @GET
     @Path("/user/{id}")
@@ -80,7 +90,10 @@ public class Streams {
         if (timeout != null) {
             options = options.withTimeout(Duration.ofMillis(timeout));
         }
-        Connection connection = sse.open(sink, options);
+        return record(sse.open(sink, options));
+    }
+
+    private static Connection record(Connection connection) {
         OPENED.put(connection.id(), connection);
         connection.onClose(c -> CLOSED.add(c.id()));
         return connection;

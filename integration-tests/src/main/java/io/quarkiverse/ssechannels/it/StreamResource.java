@@ -75,8 +75,9 @@ public class StreamResource {
         users.join(userId, connection);
     }
 
+    /** Over the channel's max-connections, {@code channel.open} answers 503 before the stream starts. */
     private Connection join(SseEventSink sink, Channel channel) {
-        Connection connection = sse.open(sink);
+        Connection connection = channel.open(sink);
         connection.sendComment("OK");
         channel.add(connection);
         return connection;

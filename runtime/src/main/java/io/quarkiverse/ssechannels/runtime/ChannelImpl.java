@@ -2,12 +2,15 @@ package io.quarkiverse.ssechannels.runtime;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+
+import jakarta.ws.rs.sse.SseEventSink;
 
 import org.jboss.logging.Logger;
 
@@ -33,17 +36,25 @@ final class ChannelImpl implements Channel {
     private final Journal journal;
     private final ChannelHistory history;
     private final Duration emptyTimeout;
+    private final int maxConnections;
     private final Consumer<Connection> leave = this::remove;
 
     // guarded by journal.lock
     private final Map<ConnectionImpl, Connection.Registration> members = new LinkedHashMap<>();
+    /** Opened through this channel and not added yet: each holds a place. */
+    private final Map<ConnectionImpl, Connection.Registration> reserved = new HashMap<>();
+    private int reserving;
     private final List<Consumer<Channel>> listeners = new ArrayList<>(1);
     private Timers.Timer emptyTimer;
     private long emptyTimerGeneration;
     private boolean closed;
 
-    ChannelImpl(String name, SseChannelsImpl owner, int historySize, Duration emptyTimeout) {
+    /**
+     * @param maxConnections 0 for no limit
+     */
+    ChannelImpl(String name, SseChannelsImpl owner, int historySize, Duration emptyTimeout, int maxConnections) {
         this.name = name;
+        this.maxConnections = maxConnections;
         this.owner = owner;
         this.journal = owner.journal();
         this.history = new RingHistory(journal, historySize);
@@ -62,6 +73,40 @@ final class ChannelImpl implements Channel {
     }
 
     @Override
+    public Connection open(SseEventSink sink) {
+        journal.lock.lock();
+        try {
+            ensureOpen();
+            ensureRoom();
+            reserving++;
+            cancelEmptyTimer();
+        } finally {
+            journal.lock.unlock();
+        }
+        ConnectionImpl connection = null;
+        try {
+            connection = (ConnectionImpl) owner.open(sink);
+        } finally {
+            journal.lock.lock();
+            try {
+                reserving--;
+                if (connection == null && isEmpty()) {
+                    startEmptyTimer();
+                }
+                if (connection != null) {
+                    reserved.put(connection, JOINING);
+                    // may run at once, and free the place again, if the connection closed meanwhile
+                    Connection.Registration registration = connection.onClose(leave);
+                    reserved.replace(connection, registration);
+                }
+            } finally {
+                journal.lock.unlock();
+            }
+        }
+        return connection;
+    }
+
+    @Override
     public void add(Connection connection) {
         ConnectionImpl member = member(connection);
         journal.lock.lock();
@@ -70,14 +115,31 @@ final class ChannelImpl implements Channel {
             if (members.containsKey(member) || !member.isOpen()) {
                 return;
             }
+            Connection.Registration registration = reserved.remove(member);
+            if (registration == null) {
+                ensureRoom();
+            }
             replay(member);
             members.put(member, JOINING);
-            // May run at once, and remove the member again, if the connection closed meanwhile.
-            Connection.Registration registration = member.onClose(leave);
+            if (registration == null) {
+                // May run at once, and remove the member again, if the connection closed meanwhile.
+                registration = member.onClose(leave);
+            }
             members.replace(member, registration);
             cancelEmptyTimer();
         } finally {
             journal.lock.unlock();
+        }
+    }
+
+    private boolean isEmpty() {
+        return members.isEmpty() && reserved.isEmpty() && reserving == 0;
+    }
+
+    private void ensureRoom() {
+        if (maxConnections > 0 && members.size() + reserved.size() + reserving >= maxConnections) {
+            throw owner.unavailable("SSE channel [" + name + "] already has its " + maxConnections
+                    + " connections (quarkus.sse-channels.channels.\"" + name + "\".max-connections)");
         }
     }
 
@@ -101,10 +163,13 @@ final class ChannelImpl implements Channel {
         }
         journal.lock.lock();
         try {
-            Connection.Registration registration = members.remove(member);
+            Connection.Registration registration = reserved.remove(member);
+            if (registration == null) {
+                registration = members.remove(member);
+            }
             if (registration != null) {
                 registration.remove();
-                if (members.isEmpty()) {
+                if (isEmpty()) {
                     startEmptyTimer();
                 }
             }
@@ -163,6 +228,8 @@ final class ChannelImpl implements Channel {
             cancelEmptyTimer();
             members.values().forEach(Connection.Registration::remove);
             members.clear();
+            reserved.values().forEach(Connection.Registration::remove);
+            reserved.clear();
             history.clear();
             toRun = new ArrayList<>(listeners);
             listeners.clear();
@@ -237,7 +304,7 @@ final class ChannelImpl implements Channel {
         journal.lock.lock();
         try {
             // A connection may have joined, and left again with a new countdown, while this timer was firing.
-            if (emptyTimer == null || generation != emptyTimerGeneration || !members.isEmpty()) {
+            if (emptyTimer == null || generation != emptyTimerGeneration || !isEmpty()) {
                 return;
             }
             emptyTimer = null;

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
@@ -20,6 +22,7 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * One stream. Producers on any thread append frames to a lock-free queue; the connection's event loop writes them
@@ -28,6 +31,9 @@ import io.vertx.core.http.HttpServerRequest;
 final class ConnectionImpl implements Connection {
 
     private static final Logger LOG = Logger.getLogger(ConnectionImpl.class);
+
+    /** Frames are gathered into writes of about this size: few system calls, yet room to notice backpressure. */
+    private static final int MAX_BATCH_BYTES = 16 * 1024;
 
     /** Queued after the last frame of a server-side close. */
     private static final Object END = new Object();
@@ -41,15 +47,24 @@ final class ConnectionImpl implements Connection {
     private final StreamBinding stream;
     private final Outbox outbox;
     private final String lastEventId;
+    private final long maxQueuedBytes;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicInteger state = new AtomicInteger(OPEN);
+    private final AtomicBoolean aborting = new AtomicBoolean();
     private final Handler<AsyncResult<Void>> onWritten = this::written;
+    private final Handler<Void> onDrained = v -> {
+        stalled = false;
+        flush();
+    };
 
     // guarded by this
     private final List<Consumer<Connection>> listeners = new ArrayList<>(2);
     private boolean listenersRan;
 
+    /** The socket refused data and the drain handler has not fired since. */
+    private volatile boolean stalled;
     private volatile Timers.Timer ping;
     private volatile Timers.Timer timeout;
 
@@ -57,12 +72,14 @@ final class ConnectionImpl implements Connection {
     private boolean attached;
     private boolean released;
 
-    ConnectionImpl(String id, SseChannelsImpl owner, StreamBinding stream, Outbox outbox, String lastEventId) {
+    ConnectionImpl(String id, SseChannelsImpl owner, StreamBinding stream, Outbox outbox, String lastEventId,
+            long maxQueuedBytes) {
         this.id = id;
         this.owner = owner;
         this.stream = stream;
         this.outbox = outbox;
         this.lastEventId = lastEventId;
+        this.maxQueuedBytes = maxQueuedBytes;
     }
 
     /**
@@ -137,8 +154,50 @@ final class ConnectionImpl implements Connection {
      */
     void enqueue(Buffer frame) {
         if (state.get() == OPEN) {
-            enqueueAny(frame);
+            if (queuedBytes.addAndGet(frame.length()) > maxQueuedBytes && stalled) {
+                abortStalled();
+            } else {
+                enqueueAny(frame);
+            }
         }
+    }
+
+    /**
+     * Only a connection whose socket refuses data is judged by its queue: a burst of sends can queue more than the
+     * limit for a client that reads well, and the event loop catches up with it.
+     */
+    private void abortStalled() {
+        abort("stopped reading, with more than " + maxQueuedBytes + " bytes (max-queued-bytes) waiting");
+    }
+
+    /**
+     * Ends the stream at once, dropping what is queued: for a client that does not read, and at shutdown for one
+     * whose last frames cannot be written.
+     */
+    void abort(String why) {
+        if (aborting.compareAndSet(false, true)) {
+            outbox.loop().execute(() -> {
+                if (state.get() != CLOSED) {
+                    LOG.debugf("SSE connection [%s] aborted: %s", id, why);
+                    stream.response().reset();
+                    closed("aborted");
+                }
+            });
+        }
+    }
+
+    /**
+     * Tells the client when to come back, then ends the stream; used when the application stops.
+     */
+    void shutdown(Buffer retryHint) {
+        if (retryHint != null) {
+            enqueue(retryHint);
+        }
+        close();
+    }
+
+    boolean isClosed() {
+        return state.get() == CLOSED;
     }
 
     private void enqueueAny(Object item) {
@@ -148,30 +207,60 @@ final class ConnectionImpl implements Connection {
         }
     }
 
-    /** Writes what is queued; runs on the event loop, called by the outbox. */
+    /**
+     * Writes what is queued, several frames per write; runs on the event loop, called by the outbox. While the socket
+     * takes no more (the client reads slowly), it stops with frames still counted as pending, so producers do not
+     * schedule it again: the drain handler resumes it, and meanwhile frames pile up against max-queued-bytes.
+     */
     void flush() {
-        int missed = pending.get();
+        HttpServerResponse response = stream.response();
         for (;;) {
+            int missed = pending.get();
+            int consumed = 0;
             ByteBuf batch = null;
-            boolean end = false;
-            for (int i = 0; i < missed; i++) {
+            int batchBytes = 0;
+            while (consumed < missed) {
+                if (batch == null && state.get() != CLOSED && response.writeQueueFull()) {
+                    break;
+                }
                 Object item = queue.poll();
+                consumed++;
                 if (item == END) {
-                    end = true;
-                } else if (!end && state.get() != CLOSED) {
-                    batch = append(batch, ((Buffer) item).getByteBuf());
+                    write(response, batch);
+                    batch = null;
+                    closed("closed by the server");
+                } else if (item != null) {
+                    Buffer frame = (Buffer) item;
+                    queuedBytes.addAndGet(-frame.length());
+                    if (state.get() != CLOSED) {
+                        batch = append(batch, frame.getByteBuf());
+                        batchBytes += frame.length();
+                        if (batchBytes >= MAX_BATCH_BYTES) {
+                            write(response, batch);
+                            batch = null;
+                            batchBytes = 0;
+                        }
+                    }
                 }
             }
-            if (batch != null) {
-                stream.response().write(Buffer.buffer(batch), onWritten);
-            }
-            if (end) {
-                closed("closed by the server");
-            }
-            missed = pending.addAndGet(-missed);
-            if (missed == 0) {
+            write(response, batch);
+            if (pending.addAndGet(-consumed) == 0) {
                 return;
             }
+            if (consumed < missed) {
+                stalled = true;
+                response.drainHandler(onDrained);
+                if (queuedBytes.get() > maxQueuedBytes) {
+                    abortStalled();
+                }
+                return;
+            }
+        }
+    }
+
+    private void write(HttpServerResponse response, ByteBuf batch) {
+        if (batch != null && state.get() != CLOSED) {
+            response.write(Buffer.buffer(batch), onWritten);
         }
     }
 

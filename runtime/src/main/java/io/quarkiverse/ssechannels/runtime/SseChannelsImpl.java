@@ -1,16 +1,24 @@
 package io.quarkiverse.ssechannels.runtime;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
-import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.SseEventSink;
+
+import org.jboss.logging.Logger;
 
 import io.netty.channel.EventLoop;
 import io.quarkiverse.ssechannels.Channel;
@@ -20,7 +28,9 @@ import io.quarkiverse.ssechannels.ConnectionOptions;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig;
+import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -30,8 +40,13 @@ import io.vertx.core.http.HttpServerRequest;
 @Singleton
 public class SseChannelsImpl implements SseChannels {
 
+    private static final Logger LOG = Logger.getLogger(SseChannelsImpl.class);
     static final String LAST_EVENT_ID_HEADER = "Last-Event-ID";
     static final String LAST_EVENT_ID_PARAM = "lastEventId";
+    /** Longer Last-Event-IDs are ignored: no id the application sends is that long, and it bounds the lookup. */
+    static final int MAX_LAST_EVENT_ID_LENGTH = 1024;
+    /** How long the application stop waits for every stream's last frames to be handed to the network. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
 
     private final SseChannelsRuntimeConfig config;
     private final Vertx vertx;
@@ -39,6 +54,7 @@ public class SseChannelsImpl implements SseChannels {
     private final Journal journal = new Journal();
     private final Timers timers = new Timers();
     private final AtomicLong connectionIds = new AtomicLong();
+    private final AtomicInteger openCount = new AtomicInteger();
     private final Set<ConnectionImpl> open = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<EventLoop, Outbox> outboxes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ChannelImpl> named = new ConcurrentHashMap<>();
@@ -48,7 +64,8 @@ public class SseChannelsImpl implements SseChannels {
     public SseChannelsImpl(SseChannelsRuntimeConfig config, Vertx vertx, Instance<DataSerializer> serializer) {
         this.config = config;
         this.vertx = vertx;
-        this.encoder = new SseEncoder(serializer.isResolvable() ? serializer.get() : null);
+        this.encoder = new SseEncoder(serializer.isResolvable() ? serializer.get() : null,
+                config.maxDataSize().asLongValue());
     }
 
     @Override
@@ -60,10 +77,16 @@ public class SseChannelsImpl implements SseChannels {
     public Connection open(SseEventSink sink, ConnectionOptions options) {
         Objects.requireNonNull(options, "options");
         StreamBinding stream = StreamBinding.of(sink);
+        int max = config.maxConnections().orElse(Integer.MAX_VALUE);
+        if (openCount.incrementAndGet() > max) {
+            openCount.decrementAndGet();
+            throw unavailable("this application already has its " + max + " SSE connections "
+                    + "(quarkus.sse-channels.max-connections)");
+        }
         stream.writeHead();
         Outbox outbox = outboxes.computeIfAbsent(stream.eventLoop(), Outbox::new);
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
-                outbox, lastEventId(stream.request()));
+                outbox, lastEventId(stream.request()), config.maxQueuedBytes().asLongValue());
         open.add(connection);
         connection.start(timers,
                 options.pingInterval() != null ? options.pingInterval() : config.pingInterval(),
@@ -73,7 +96,35 @@ public class SseChannelsImpl implements SseChannels {
 
     private static String lastEventId(HttpServerRequest request) {
         String id = request.getHeader(LAST_EVENT_ID_HEADER);
-        return id != null ? id : request.getParam(LAST_EVENT_ID_PARAM);
+        if (id == null) {
+            id = request.getParam(LAST_EVENT_ID_PARAM);
+        }
+        if (id != null && (id.length() > MAX_LAST_EVENT_ID_LENGTH || hasControlCharacter(id))) {
+            LOG.debugf("Ignoring a Last-Event-ID of %d chars that is too long or has control characters: [%s]",
+                    id.length(), Text.escape(id));
+            return null;
+        }
+        return id;
+    }
+
+    private static boolean hasControlCharacter(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A 503 with Retry-After: thrown before anything was written, RESTEasy Reactive answers the request with it.
+     */
+    ServiceUnavailableException unavailable(String why) {
+        return new ServiceUnavailableException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, config.retryAfter())
+                .entity("Too many SSE connections: " + why + "; retry later")
+                .build());
     }
 
     @Override
@@ -87,7 +138,8 @@ public class SseChannelsImpl implements SseChannels {
                 historySize = channelConfig.historySize().orElse(historySize);
                 emptyTimeout = channelConfig.emptyTimeout().orElse(emptyTimeout);
             }
-            ChannelImpl channel = new ChannelImpl(n, this, historySize, emptyTimeout);
+            int maxConnections = channelConfig == null ? 0 : channelConfig.maxConnections().orElse(0);
+            ChannelImpl channel = new ChannelImpl(n, this, historySize, emptyTimeout, maxConnections);
             // A named channel that closed (its own empty timeout, or close()) is replaced on next use.
             channel.onClose(c -> named.remove(n, c));
             return channel;
@@ -97,7 +149,7 @@ public class SseChannelsImpl implements SseChannels {
     @Override
     public Channel newChannel(String name, ChannelOptions options) {
         requireName(name);
-        return new ChannelImpl(name, this, options.historySize(), options.emptyTimeout());
+        return new ChannelImpl(name, this, options.historySize(), options.emptyTimeout(), 0);
     }
 
     @SuppressWarnings("unchecked")
@@ -121,15 +173,29 @@ public class SseChannelsImpl implements SseChannels {
         return journal.retainedIds();
     }
 
-    @PreDestroy
-    void shutdown() {
-        open.forEach(ConnectionImpl::close);
+    /**
+     * Ends every stream cleanly, with a last {@code retry:} hint, before the HTTP server stops. It waits, briefly and
+     * boundedly, only for the frames to be handed to the network, never for clients; streams whose client stopped
+     * reading are cut.
+     */
+    void shutdown(@Observes ShutdownEvent event) {
+        long retry = config.shutdownRetry().toMillis();
+        Buffer hint = retry > 0 ? SseEncoder.retry(retry) : null;
+        List<ConnectionImpl> streams = List.copyOf(open);
+        streams.forEach(c -> c.shutdown(hint));
+        long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+        open.forEach(c -> c.abort("the application stops"));
         temporary.values().forEach(TemporaryChannelsImpl::closeAll);
         named.values().forEach(ChannelImpl::close);
     }
 
     void closed(ConnectionImpl connection) {
-        open.remove(connection);
+        if (open.remove(connection)) {
+            openCount.decrementAndGet();
+        }
     }
 
     SseEncoder encoder() {

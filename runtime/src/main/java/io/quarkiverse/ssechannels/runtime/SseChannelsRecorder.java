@@ -45,10 +45,22 @@ public class SseChannelsRecorder {
         requireNotNegative(PREFIX + "timeout", c.timeout().isNegative(), c.timeout());
         requireNotNegative(PREFIX + "history-size", c.historySize() < 0, c.historySize());
         requireNotNegative(PREFIX + "empty-timeout", c.emptyTimeout().isNegative(), c.emptyTimeout());
+        requirePositive(PREFIX + "max-queued-bytes", c.maxQueuedBytes().asLongValue());
+        requirePositive(PREFIX + "max-data-size", c.maxDataSize().asLongValue());
+        c.maxConnections().ifPresent(v -> requirePositive(PREFIX + "max-connections", v));
+        requireNotNegative(PREFIX + "retry-after", c.retryAfter() < 0, c.retryAfter());
+        requireNotNegative(PREFIX + "shutdown-retry", c.shutdownRetry().isNegative(), c.shutdownRetry());
         for (Map.Entry<String, SseChannelsRuntimeConfig.ChannelConfig> e : c.channels().entrySet()) {
             String key = PREFIX + "channels.\"" + e.getKey() + "\".";
             e.getValue().historySize().ifPresent(v -> requireNotNegative(key + "history-size", v < 0, v));
             e.getValue().emptyTimeout().ifPresent(v -> requireNotNegative(key + "empty-timeout", v.isNegative(), v));
+            e.getValue().maxConnections().ifPresent(v -> requirePositive(key + "max-connections", v));
+        }
+    }
+
+    private static void requirePositive(String key, long value) {
+        if (value <= 0) {
+            throw new ConfigurationException("[" + key + "] must be positive, got [" + value + "]");
         }
     }
 

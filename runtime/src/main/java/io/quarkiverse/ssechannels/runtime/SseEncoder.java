@@ -16,9 +16,11 @@ final class SseEncoder {
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
 
     private final DataSerializer serializer;
+    private final long maxDataSize;
 
-    SseEncoder(DataSerializer serializer) {
+    SseEncoder(DataSerializer serializer, long maxDataSize) {
         this.serializer = serializer;
+        this.maxDataSize = maxDataSize;
     }
 
     /**
@@ -33,7 +35,16 @@ final class SseEncoder {
      * outside their lock and frame under it, where the id they assign is known.
      */
     Prepared prepare(SseMessage message) {
-        return new Prepared(message, message.data() == null ? null : text(message.data()));
+        String data = message.data() == null ? null : text(message.data());
+        if (data != null && data.length() > maxDataSize / 3) {
+            // a UTF-8 char takes at most 3 bytes: only text that might be too large is measured
+            long size = data.getBytes(StandardCharsets.UTF_8).length;
+            if (size > maxDataSize) {
+                throw new IllegalArgumentException("SSE data of " + size + " bytes is larger than "
+                        + "quarkus.sse-channels.max-data-size [" + maxDataSize + " bytes]; send less, or raise the limit");
+            }
+        }
+        return new Prepared(message, data);
     }
 
     record Prepared(SseMessage message, String data) {
@@ -102,6 +113,11 @@ final class SseEncoder {
 
     static Buffer ping() {
         return Buffer.buffer(Unpooled.wrappedBuffer(PING));
+    }
+
+    /** The last frame of a stream the server ends at shutdown: when to come back. */
+    static Buffer retry(long millis) {
+        return frozen("retry: " + millis + "\n\n");
     }
 
     private static Buffer frozen(String frame) {

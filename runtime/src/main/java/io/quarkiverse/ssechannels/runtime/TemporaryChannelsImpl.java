@@ -40,7 +40,7 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     }
 
     private ChannelImpl create(K key) {
-        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout);
+        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout, 0);
         channel.onClose(c -> channels.remove(key, c));
         return channel;
     }

@@ -8,6 +8,7 @@ import java.util.OptionalInt;
 import io.quarkus.runtime.annotations.ConfigDocMapKey;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -47,6 +48,40 @@ public interface SseChannelsRuntimeConfig {
     Duration emptyTimeout();
 
     /**
+     * How many bytes may wait to be written to one connection. A client that stops reading fills its queue, and the
+     * connection is then closed rather than let memory grow or slow the others; the client can reconnect and replay
+     * what it missed. By default, 1 MiB.
+     */
+    @WithDefault("1M")
+    MemorySize maxQueuedBytes();
+
+    /**
+     * The largest event data accepted by `send`, in bytes of UTF-8; larger data is refused with an
+     * `IllegalArgumentException`. By default, 512 KiB.
+     */
+    @WithDefault("512K")
+    MemorySize maxDataSize();
+
+    /**
+     * How many connections this application instance keeps open at most. Past it, opening a connection answers
+     * `503 Service Unavailable` with a `Retry-After` header. By default, no limit.
+     */
+    OptionalInt maxConnections();
+
+    /**
+     * The `Retry-After` delay, in seconds, sent with a `503` when a connection limit is reached. By default, 5.
+     */
+    @WithDefault("5")
+    int retryAfter();
+
+    /**
+     * The reconnection delay sent as a final `retry:` hint to every client when the application stops, so that
+     * browsers come back soon after a restart. By default, 1 second. `0` sends no hint.
+     */
+    @WithDefault("1s")
+    Duration shutdownRetry();
+
+    /**
      * Configuration of named channels, those injected with `@ChannelName("<name>")`.
      */
     @ConfigDocMapKey("channel-name")
@@ -67,5 +102,11 @@ public interface SseChannelsRuntimeConfig {
          * closes by itself: it lives as long as the application.
          */
         Optional<Duration> emptyTimeout();
+
+        /**
+         * How many connections this channel holds at most. Past it, `Channel.open` answers `503 Service
+         * Unavailable` with a `Retry-After` header. By default, no limit.
+         */
+        OptionalInt maxConnections();
     }
 }

@@ -1,0 +1,132 @@
+package io.quarkiverse.ssechannels.test.reliability;
+
+import static io.quarkiverse.ssechannels.test.Streams.awaitSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
+import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.SseClient;
+import io.quarkus.test.QuarkusUnitTest;
+import io.quarkus.test.common.http.TestHTTPResource;
+
+/**
+ * Connection limits answer 503 with Retry-After and keep nothing; hostile Last-Event-IDs are ignored; oversized
+ * data is refused.
+ */
+public class LimitsTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest config = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .overrideConfigKey("quarkus.http.test-port", "0")
+            .overrideConfigKey("quarkus.sse-channels.max-connections", "3")
+            .overrideConfigKey("quarkus.sse-channels.retry-after", "7")
+            .overrideConfigKey("quarkus.sse-channels.max-data-size", "1K")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"capped\".max-connections", "1");
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TestHTTPResource("/streams")
+    URI base;
+
+    @Inject
+    SseChannels sse;
+
+    @Test
+    void channelAndApplicationLimitsAnswer503AndKeepNothing() throws Exception {
+        SseChannelsImpl impl = (SseChannelsImpl) sse;
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);
+        Channel capped = sse.channel("capped");
+        try (SseClient first = SseClient.connect(URI.create(base + "/reserved/capped"))) {
+            awaitSize(capped, 1);
+            int timers = impl.pendingTimers();
+            HttpResponse<String> full = get("/reserved/capped");
+            assertEquals(503, full.statusCode());
+            assertEquals("7", full.headers().firstValue("Retry-After").orElseThrow());
+            assertTrue(full.body().contains("[capped]"), full.body());
+            assertEquals(1, capped.size());
+            assertEquals(1, impl.openConnections(), "the refused request left no connection");
+            assertEquals(timers, impl.pendingTimers(), "and no timer");
+
+            try (SseClient second = SseClient.connect(URI.create(base + "/open"));
+                    SseClient third = SseClient.connect(URI.create(base + "/open"))) {
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 3);
+                HttpResponse<String> tooMany = get("/open");
+                assertEquals(503, tooMany.statusCode());
+                assertEquals("7", tooMany.headers().firstValue("Retry-After").orElseThrow());
+                assertTrue(tooMany.body().contains("quarkus.sse-channels.max-connections"), tooMany.body());
+                assertEquals(3, impl.openConnections());
+            }
+        }
+        // places are given back when connections close
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);
+        try (SseClient again = SseClient.connect(URI.create(base + "/reserved/capped"))) {
+            assertEquals(200, again.status());
+            awaitSize(capped, 1);
+        }
+    }
+
+    @Test
+    void overlongOrControlCharacterLastEventIdsAreIgnored() {
+        Channel channel = sse.channel("hostile");
+        String id = channel.send(SseMessage.data("old"));
+        String tooLong = id + "x".repeat(2000);
+        try (SseClient client = SseClient.connect(URI.create(base + "/channels/hostile"),
+                Map.of("Last-Event-ID", tooLong))) {
+            awaitSize(channel, 1);
+            assertNull(newest().lastEventId());
+            channel.send(SseMessage.data("live"));
+            assertEquals("live", client.nextEvent(Duration.ofSeconds(10)).data(), "started live, no replay");
+        }
+        String withControl = URLEncoder.encode(id + "\u0001\n", StandardCharsets.UTF_8);
+        try (SseClient client = SseClient.connect(URI.create(base + "/channels/hostile?lastEventId=" + withControl))) {
+            awaitSize(channel, 1);
+            assertNull(newest().lastEventId());
+            channel.send(SseMessage.data("live again"));
+            assertEquals("live again", client.nextEvent(Duration.ofSeconds(10)).data());
+        }
+    }
+
+    @Test
+    void dataOverTheLimitIsRefusedAtSend() {
+        Channel channel = sse.channel("big");
+        channel.send(SseMessage.data("é".repeat(512))); // 1024 bytes: at the limit
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> channel.send(SseMessage.data("é".repeat(513))));
+        assertTrue(e.getMessage().contains("1026 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("quarkus.sse-channels.max-data-size"), e.getMessage());
+        assertEquals(1, channel.historySize(), "nothing of the refused event was kept");
+    }
+
+    private static Connection newest() {
+        return Streams.OPENED.values().stream().filter(Connection::isOpen)
+                .max(java.util.Comparator.comparingLong(c -> Long.parseLong(c.id()))).orElseThrow();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

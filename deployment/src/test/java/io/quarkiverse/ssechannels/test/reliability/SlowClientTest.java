@@ -1,0 +1,117 @@
+package io.quarkiverse.ssechannels.test.reliability;
+
+import static io.quarkiverse.ssechannels.test.Streams.awaitSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkus.test.QuarkusUnitTest;
+import io.quarkus.test.common.http.TestHTTPResource;
+
+/**
+ * One client that never reads among a hundred that do: its queue fills, it is cut off, and the others get every
+ * event while the broadcasts never wait for it.
+ */
+public class SlowClientTest {
+
+    private static final int READERS = 100;
+    private static final int EVENTS = 6_000;
+
+    @RegisterExtension
+    static final QuarkusUnitTest config = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .overrideConfigKey("quarkus.http.test-port", "0")
+            .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "512K")
+            .overrideConfigKey("quarkus.sse-channels.history-size", "0");
+
+    @TestHTTPResource("/streams/channels/slow")
+    URI stream;
+
+    @Inject
+    SseChannels sse;
+
+    @Test
+    void aClientThatStopsReadingIsClosedAndTheOthersGetEverything() throws Exception {
+        Channel channel = sse.channel("slow");
+        HttpClient http = HttpClient.newHttpClient();
+        List<CompletableFuture<Integer>> readers = new ArrayList<>();
+        for (int i = 0; i < READERS; i++) {
+            readers.add(http.sendAsync(HttpRequest.newBuilder(stream).build(), HttpResponse.BodyHandlers.ofLines())
+                    .thenApplyAsync(response -> lastInOrder(response.body())));
+        }
+        try (Socket stalled = new Socket()) {
+            // a tiny receive window, so the kernel buffers little on its side
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new InetSocketAddress(stream.getHost(), stream.getPort()));
+            OutputStream out = stalled.getOutputStream();
+            out.write(("GET " + stream.getPath() + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            awaitSize(channel, READERS + 1);
+            int closedBefore = Streams.CLOSED.size();
+
+            String payload = "x".repeat(1000);
+            long started = System.nanoTime();
+            for (int i = 0; i < EVENTS; i++) {
+                channel.send(SseMessage.data(i + " " + payload));
+                // about 2,000 events a second: a rate readers on this loaded machine keep up with
+                LockSupport.parkNanos(500_000);
+            }
+            long sendMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            channel.send(SseMessage.data("end"));
+
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> channel.size() == READERS);
+            assertTrue(Streams.CLOSED.size() > closedBefore, "the stalled connection's close listeners ran");
+            for (CompletableFuture<Integer> reader : readers) {
+                assertEquals(EVENTS - 1, reader.get(120, TimeUnit.SECONDS), "a reader missed or reordered events");
+            }
+            System.out.printf("%d broadcasts to %d readers and one stalled client queued in %d ms%n", EVENTS,
+                    READERS, sendMillis);
+        } finally {
+            channel.close();
+        }
+    }
+
+    /** Reads until the "end" event; returns the last number seen, or -1 on a gap or reordering. */
+    private static int lastInOrder(Stream<String> lines) {
+        AtomicInteger expected = new AtomicInteger();
+        AtomicInteger result = new AtomicInteger(-1);
+        lines.filter(line -> line.startsWith("data:"))
+                .map(line -> line.substring(line.charAt(5) == ' ' ? 6 : 5))
+                .takeWhile(data -> !data.equals("end"))
+                .forEach(data -> {
+                    int n = Integer.parseInt(data.substring(0, data.indexOf(' ')));
+                    if (n == expected.get() && result.get() == n - 1) {
+                        result.set(n);
+                    }
+                    expected.incrementAndGet();
+                });
+        return result.get();
+    }
+}
