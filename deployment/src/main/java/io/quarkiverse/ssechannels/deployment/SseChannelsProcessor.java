@@ -33,6 +33,7 @@ import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
 
 class SseChannelsProcessor {
 
@@ -136,6 +137,13 @@ class SseChannelsProcessor {
     @Record(ExecutionTime.RUNTIME_INIT)
     void validateConfig(SseChannelsRecorder recorder) {
         recorder.validateConfig();
+    }
+
+    /** Streams are ended with a retry hint before the HTTP server stops. */
+    @BuildStep
+    @Record(ExecutionTime.RUNTIME_INIT)
+    ShutdownListenerBuildItem shutdown(SseChannelsRecorder recorder) {
+        return new ShutdownListenerBuildItem(recorder.shutdownListener());
     }
 
     private static String error(InjectionPointInfo injectionPoint, String problem) {

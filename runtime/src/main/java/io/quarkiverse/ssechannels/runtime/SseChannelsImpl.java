@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -28,7 +27,6 @@ import io.quarkiverse.ssechannels.ConnectionOptions;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig;
-import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -174,11 +172,11 @@ public class SseChannelsImpl implements SseChannels {
     }
 
     /**
-     * Ends every stream cleanly, with a last {@code retry:} hint, before the HTTP server stops. It waits, briefly and
-     * boundedly, only for the frames to be handed to the network, never for clients; streams whose client stopped
-     * reading are cut.
+     * Ends every stream cleanly, with a last {@code retry:} hint, while the HTTP server still runs (the extension's
+     * shutdown listener calls it first thing when the application stops). It waits, briefly and boundedly, only for
+     * the frames to be handed to the network, never for clients; streams whose client stopped reading are cut.
      */
-    void shutdown(@Observes ShutdownEvent event) {
+    void shutdown() {
         long retry = config.shutdownRetry().toMillis();
         Buffer hint = retry > 0 ? SseEncoder.retry(retry) : null;
         List<ConnectionImpl> streams = List.copyOf(open);

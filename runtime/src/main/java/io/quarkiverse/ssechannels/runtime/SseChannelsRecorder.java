@@ -11,6 +11,7 @@ import io.quarkus.arc.SyntheticCreationalContext;
 import io.quarkus.runtime.RuntimeValue;
 import io.quarkus.runtime.annotations.Recorder;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.runtime.shutdown.ShutdownListener;
 
 /**
  * Creates the synthetic beans and checks the configuration when the application starts. Recorded values are only
@@ -34,6 +35,10 @@ public class SseChannelsRecorder {
     public Function<SyntheticCreationalContext<TemporaryChannels<?>>, TemporaryChannels<?>> temporaryChannels(
             String keyType) {
         return context -> ((SseChannelsImpl) context.getInjectedReference(SseChannels.class)).temporaryChannels(keyType);
+    }
+
+    public ShutdownListener shutdownListener() {
+        return new StreamsShutdownListener();
     }
 
     /**
