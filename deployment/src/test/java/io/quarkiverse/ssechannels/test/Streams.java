@@ -64,6 +64,14 @@ public class Streams {
         }
     }
 
+    /** Opens a connection in a channel without recording it, for churns that must leave nothing behind. */
+    @GET
+    @Path("/bare/{name}")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void bare(@Context SseEventSink sink, @PathParam("name") String name) {
+        sse.channel(name).add(sse.open(sink));
+    }
+
     /** Opens a connection through the channel, which holds a place for it or answers 503, then joins it. */
     @GET
     @Path("/reserved/{name}")

@@ -32,6 +32,9 @@ final class ConnectionImpl implements Connection {
 
     private static final Logger LOG = Logger.getLogger(ConnectionImpl.class);
 
+    /** How many 1 ms rounds a connection waits for its request's set-up before giving up. */
+    private static final int MAX_ATTACH_ROUNDS = 5_000;
+
     /** Frames are gathered into writes of about this size: few system calls, yet room to notice backpressure. */
     private static final int MAX_BATCH_BYTES = 16 * 1024;
 
@@ -70,6 +73,7 @@ final class ConnectionImpl implements Connection {
 
     // event loop only
     private boolean attached;
+    private int attachRounds;
     private boolean released;
 
     ConnectionImpl(String id, SseChannelsImpl owner, StreamBinding stream, Outbox outbox, String lastEventId,
@@ -288,18 +292,31 @@ final class ConnectionImpl implements Connection {
 
     /**
      * Waits (without blocking the loop) until RESTEasy Reactive has finished the resource method's request set-up:
-     * it installs its own close handler on the response afterwards, which fails once the response has ended.
+     * it installs its own close handler on the response afterwards, which fails once the response has ended. A
+     * request that ends during set-up (the client went away, or the resource method failed after opening the
+     * stream) never completes it, so that is checked on every round, and the wait is bounded.
      */
     private void attach() {
+        HttpServerResponse response = stream.response();
+        if (response.closed() || response.ended()) {
+            // nothing to release: the response is gone, and RESTEasy Reactive finishes the request itself
+            closed("closed during set-up");
+            return;
+        }
         if (!stream.setUpComplete()) {
-            outbox.loop().schedule(this::attach, 1, TimeUnit.MILLISECONDS);
+            if (++attachRounds > MAX_ATTACH_ROUNDS) {
+                LOG.warnf("The request of SSE connection [%s] did not complete its set-up in %d ms; closing it", id,
+                        MAX_ATTACH_ROUNDS);
+                response.reset();
+                closed("set-up did not complete");
+            } else {
+                outbox.loop().schedule(this::attach, 1, TimeUnit.MILLISECONDS);
+            }
             return;
         }
         attached = true;
-        stream.response().closeHandler(v -> closed("closed by the client"));
-        if (stream.response().closed()) {
-            closed("closed by the client");
-        } else if (state.get() == CLOSED) {
+        response.closeHandler(v -> closed("closed by the client"));
+        if (state.get() == CLOSED) {
             release();
         }
     }
