@@ -1,0 +1,73 @@
+package io.quarkiverse.ssechannels.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A Node.js client from {@code src/test/js} (its packages installed by the build's {@code npm ci}), run as a child
+ * process whose JSON output lines the test reads as they come.
+ */
+final class NodeProcess implements AutoCloseable {
+
+    private static final Path SCRIPTS = Path.of("src", "test", "js");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Process process;
+    private final List<JsonNode> lines = new CopyOnWriteArrayList<>();
+    private final List<String> other = new CopyOnWriteArrayList<>();
+
+    NodeProcess(String script, String... args) throws IOException {
+        if (!Files.isDirectory(SCRIPTS.resolve("node_modules"))) {
+            throw new IllegalStateException("Run 'npm ci' in " + SCRIPTS.toAbsolutePath() + " (the Maven build does)");
+        }
+        List<String> command = new ArrayList<>(List.of("node", script));
+        command.addAll(List.of(args));
+        process = new ProcessBuilder(command).directory(SCRIPTS.toFile()).redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.startsWith("{")) {
+                        lines.add(JSON.readTree(line));
+                    } else {
+                        other.add(line);
+                    }
+                }
+            } catch (IOException e) {
+                other.add(e.toString());
+            }
+        }, script);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** @return the values of the given field, in the order the lines came */
+    List<String> values(String field) {
+        return lines.stream().filter(l -> l.has(field)).map(l -> l.get(field).asText()).toList();
+    }
+
+    /** @return everything the process printed, for failure messages */
+    String transcript() {
+        return lines + "\n" + String.join("\n", other) + (process.isAlive() ? "" : "\nexit " + process.exitValue());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
