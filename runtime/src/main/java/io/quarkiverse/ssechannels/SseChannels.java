@@ -44,8 +44,10 @@ public interface SseChannels {
 
     /**
      * @param name the channel name; not blank
-     * @return the named channel, the same instance as {@code @Inject @ChannelName(name) Channel}, created on first
-     *         use with its {@code quarkus.sse-channels.channels."<name>".*} configuration
+     * @return the named channel, the same instance as {@code @Inject @ChannelName(name) Channel}: a stable handle
+     *         on the live channel of that name, created on first use with its
+     *         {@code quarkus.sse-channels.channels."<name>".*} configuration; if it closes (its empty timeout, or
+     *         {@link Channel#close()}), the next call through the handle starts a fresh one, with an empty history
      */
     Channel channel(String name);
 

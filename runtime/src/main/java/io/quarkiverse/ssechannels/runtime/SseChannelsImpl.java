@@ -56,6 +56,7 @@ public class SseChannelsImpl implements SseChannels {
     private final Set<ConnectionImpl> open = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<EventLoop, Outbox> outboxes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ChannelImpl> named = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, NamedChannel> handles = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TemporaryChannelsImpl<?>> temporary = new ConcurrentHashMap<>();
 
     @Inject
@@ -128,20 +129,35 @@ public class SseChannelsImpl implements SseChannels {
     @Override
     public Channel channel(String name) {
         requireName(name);
-        return named.computeIfAbsent(name, n -> {
-            SseChannelsRuntimeConfig.ChannelConfig channelConfig = config.channels().get(n);
-            int historySize = config.historySize();
-            Duration emptyTimeout = Duration.ZERO;
-            if (channelConfig != null) {
-                historySize = channelConfig.historySize().orElse(historySize);
-                emptyTimeout = channelConfig.emptyTimeout().orElse(emptyTimeout);
+        return handles.computeIfAbsent(name, n -> new NamedChannel(n, this));
+    }
+
+    /**
+     * @return the open channel of that name, created with its configuration when there is none or it closed
+     */
+    ChannelImpl liveNamedChannel(String name) {
+        for (;;) {
+            ChannelImpl channel = named.computeIfAbsent(name, this::createNamed);
+            if (!channel.isClosed()) {
+                return channel;
             }
-            int maxConnections = channelConfig == null ? 0 : channelConfig.maxConnections().orElse(0);
-            ChannelImpl channel = new ChannelImpl(n, this, historySize, emptyTimeout, maxConnections);
-            // A named channel that closed (its own empty timeout, or close()) is replaced on next use.
-            channel.onClose(c -> named.remove(n, c));
-            return channel;
-        });
+            named.remove(name, channel);
+        }
+    }
+
+    private ChannelImpl createNamed(String name) {
+        SseChannelsRuntimeConfig.ChannelConfig channelConfig = config.channels().get(name);
+        int historySize = config.historySize();
+        Duration emptyTimeout = Duration.ZERO;
+        int maxConnections = 0;
+        if (channelConfig != null) {
+            historySize = channelConfig.historySize().orElse(historySize);
+            emptyTimeout = channelConfig.emptyTimeout().orElse(emptyTimeout);
+            maxConnections = channelConfig.maxConnections().orElse(0);
+        }
+        ChannelImpl channel = new ChannelImpl(name, this, historySize, emptyTimeout, maxConnections);
+        channel.onClose(c -> named.remove(name, c));
+        return channel;
     }
 
     @Override

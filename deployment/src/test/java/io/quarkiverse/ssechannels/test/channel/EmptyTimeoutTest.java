@@ -55,20 +55,23 @@ public class EmptyTimeoutTest {
     @Test
     void aConnectionCancelsTheCountdownAndLeavingRestartsIt() {
         Channel channel = sse.channel("short");
+        AtomicInteger closes = new AtomicInteger();
+        channel.onClose(c -> closes.incrementAndGet());
+        channel.send(SseMessage.data("kept until the channel closes"));
         try (SseClient client = SseClient.connect(shortLived)) {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> channel.size() == 1);
             // three times the empty timeout: a channel with a member stays open all along
             Awaitility.await().during(Duration.ofMillis(900)).atMost(Duration.ofSeconds(5))
-                    .until(() -> !channel.isClosed());
+                    .until(() -> closes.get() == 0);
             channel.send(SseMessage.data("still here"));
             assertEquals("still here", client.nextEvent(Duration.ofSeconds(10)).data());
         }
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(channel::isClosed);
-        assertTrue(channel.isClosed());
-        // the name now leads to a fresh channel
-        Channel next = sse.channel("short");
-        assertFalse(next.isClosed());
-        assertFalse(next == channel);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> closes.get() == 1);
+        // the injected handle now leads to a fresh channel of that name, with an empty history
+        assertFalse(channel.isClosed());
+        assertEquals(0, channel.historySize());
+        channel.send(SseMessage.data("new life"));
+        assertEquals(1, channel.historySize());
     }
 
     @Test

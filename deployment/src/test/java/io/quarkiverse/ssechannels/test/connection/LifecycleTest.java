@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +80,23 @@ public class LifecycleTest {
         AtomicInteger late = new AtomicInteger();
         connection.onClose(c -> late.incrementAndGet());
         assertEquals(1, late.get(), "a listener added after the close runs at once");
+    }
+
+    @Test
+    void tcpResetIsDetectedAndTheRequestIsKept() throws Exception {
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write(("GET " + base.getPath() + "/open?x=1 HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Accept: text/event-stream\r\nX-Client: raw\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            Connection connection = awaitNewest();
+            assertEquals("/streams/open", connection.request().path());
+            assertEquals("raw", connection.request().getHeader("X-Client"));
+            assertEquals("1", connection.request().getParam("x"));
+            socket.setSoLinger(true, 0); // close with a reset rather than a FIN
+        }
+        Connection connection = Streams.OPENED.values().stream()
+                .filter(c -> "raw".equals(c.request().getHeader("X-Client"))).findFirst().orElseThrow();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isOpen());
+        awaitClosedOnce(connection);
     }
 
     @Test
