@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import jakarta.ws.rs.sse.SseEventSink;
@@ -64,6 +66,20 @@ final class ChannelImpl implements Channel {
             startEmptyTimer();
         } finally {
             journal.lock.unlock();
+        }
+    }
+
+    /**
+     * The open channel of a key in a registry, created when absent or closed. A closed channel removes itself
+     * through a close listener its factory registers; this also skips one that closed between lookup and use.
+     */
+    static <K> ChannelImpl live(ConcurrentMap<K, ChannelImpl> channels, K key, Function<K, ChannelImpl> factory) {
+        for (;;) {
+            ChannelImpl channel = channels.computeIfAbsent(key, factory);
+            if (!channel.isClosed()) {
+                return channel;
+            }
+            channels.remove(key, channel);
         }
     }
 

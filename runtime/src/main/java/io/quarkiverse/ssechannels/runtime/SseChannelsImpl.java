@@ -136,13 +136,7 @@ public class SseChannelsImpl implements SseChannels {
      * @return the open channel of that name, created with its configuration when there is none or it closed
      */
     ChannelImpl liveNamedChannel(String name) {
-        for (;;) {
-            ChannelImpl channel = named.computeIfAbsent(name, this::createNamed);
-            if (!channel.isClosed()) {
-                return channel;
-            }
-            named.remove(name, channel);
-        }
+        return ChannelImpl.live(named, name, this::createNamed);
     }
 
     private ChannelImpl createNamed(String name) {

@@ -29,14 +29,7 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
 
     @Override
     public Channel getOrCreate(K key) {
-        Objects.requireNonNull(key, "key");
-        for (;;) {
-            ChannelImpl channel = channels.computeIfAbsent(key, this::create);
-            if (!channel.isClosed()) {
-                return channel;
-            }
-            channels.remove(key, channel);
-        }
+        return ChannelImpl.live(channels, Objects.requireNonNull(key, "key"), this::create);
     }
 
     private ChannelImpl create(K key) {
