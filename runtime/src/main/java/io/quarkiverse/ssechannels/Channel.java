@@ -66,7 +66,8 @@ public interface Channel {
      * @return the event's id (the caller's or the assigned one), or {@code null} for a comment-only or retry-only
      *         message, which gets no id and is not kept
      * @throws ChannelClosedException if this channel is closed
-     * @throws IllegalArgumentException if the message data cannot be serialised
+     * @throws IllegalArgumentException if the message data cannot be serialised, or is larger than
+     *         {@code quarkus.sse-channels.max-data-size}; nothing is sent or kept
      */
     String send(SseMessage message);
 

@@ -27,7 +27,7 @@ public interface Connection {
      *
      * @param message the message; not {@code null}
      * @throws IllegalArgumentException if the message data cannot be serialised (for instance, an object and no
-     *         Jackson in the application)
+     *         Jackson in the application), or is larger than {@code quarkus.sse-channels.max-data-size}
      */
     void send(SseMessage message);
 

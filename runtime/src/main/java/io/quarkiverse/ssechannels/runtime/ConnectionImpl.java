@@ -3,6 +3,7 @@ package io.quarkiverse.ssechannels.runtime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -126,7 +127,7 @@ final class ConnectionImpl implements Connection {
 
     @Override
     public Registration onClose(Consumer<Connection> listener) {
-        java.util.Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(listener, "listener");
         synchronized (this) {
             if (!listenersRan) {
                 listeners.add(listener);

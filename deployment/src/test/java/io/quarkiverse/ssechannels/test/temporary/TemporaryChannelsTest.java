@@ -24,7 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
+import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
@@ -49,6 +51,9 @@ public class TemporaryChannelsTest {
 
     @Inject
     LongKeys longKeys;
+
+    @Inject
+    SseChannels sse;
 
     @Test
     void concurrentFirstConnectionsGetTheSameChannel() throws Exception {
@@ -78,10 +83,16 @@ public class TemporaryChannelsTest {
 
     @Test
     void closedChannelsLeaveTheStoreAndAreNeverHandedOut() {
+        SseChannelsImpl impl = (SseChannelsImpl) sse;
+        int indexedBefore = impl.indexedEventIds();
         Channel channel = byName.getOrCreate("short-lived");
+        channel.send(SseMessage.data("one"));
+        channel.send(SseMessage.builder().id("two").data("two").build());
+        assertEquals(indexedBefore + 2, impl.indexedEventIds());
         assertTrue(byName.keys().contains("short-lived"));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !byName.keys().contains("short-lived"));
         assertTrue(channel.isClosed());
+        assertEquals(indexedBefore, impl.indexedEventIds(), "a closed channel's event ids leave the journal");
         assertTrue(byName.get("short-lived").isEmpty());
         Channel again = byName.getOrCreate("short-lived");
         assertFalse(again.isClosed());

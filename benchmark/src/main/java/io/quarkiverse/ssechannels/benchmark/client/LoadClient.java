@@ -1,0 +1,303 @@
+package io.quarkiverse.ssechannels.benchmark.client;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Holds many SSE connections on one Vert.x event loop, publishes events over HTTP and measures what arrives. Usage:
+ * {@code LoadClient --out DIR [--scale F] --server name,port,ssePath,publishPath,pid[,replays]} writes
+ * {@code DIR/name.json}; {@code LoadClient --out DIR --report subject,baseline,...} turns those into the report.
+ */
+public final class LoadClient {
+
+    private static final int PAYLOAD_BYTES = 100;
+
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    private HttpClient streams = newStreamsClient();
+    private final HttpClient publisher = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+            new PoolOptions().setHttp1MaxSize(8));
+    private final double scale;
+
+    private LoadClient(double scale) {
+        this.scale = scale;
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Server> servers = new ArrayList<>();
+        Path out = Path.of("benchmark-results");
+        List<String> report = null;
+        double scale = 1.0;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--server" -> servers.add(Server.parse(args[++i]));
+                case "--out" -> out = Path.of(args[++i]);
+                case "--scale" -> scale = Double.parseDouble(args[++i]);
+                case "--report" -> report = List.of(args[++i].split(","));
+                default -> throw new IllegalArgumentException("Unknown argument [" + args[i] + "]");
+            }
+        }
+        Files.createDirectories(out);
+        if (report != null) {
+            Map<String, Map<String, Object>> results = new LinkedHashMap<>();
+            for (String name : report) {
+                results.put(name, new JsonObject(Files.readString(out.resolve(name + ".json"))).getMap());
+            }
+            new Report(results, report.get(0)).write(out);
+            return;
+        }
+        LoadClient client = new LoadClient(scale);
+        try {
+            for (Server server : servers) {
+                Map<String, Object> result;
+                try {
+                    result = client.measure(server);
+                } catch (Exception e) {
+                    // a baseline that falls over (out of memory, refused connections) is a result too
+                    System.out.printf("%s failed: %s%n", server.name(), e);
+                    result = new LinkedHashMap<>(client.partial);
+                    result.put("error", e.getMessage());
+                }
+                Files.writeString(out.resolve(server.name() + ".json"), new JsonObject(result).encodePrettily());
+            }
+        } finally {
+            client.vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private int scaled(int n) {
+        return Math.max(1, (int) (n * scale));
+    }
+
+    /** What a measurement collected so far, kept when a later workload fails. */
+    private Map<String, Object> partial = new LinkedHashMap<>();
+
+    private Map<String, Object> measure(Server server) throws Exception {
+        System.out.printf("== %s ==%n", server.name());
+        Map<String, Object> result = new LinkedHashMap<>();
+        partial = result;
+        throughput(server, scaled(200), scaled(200)); // warm-up, not reported
+        // below saturation first: a server without backpressure may not survive the throughput runs
+        result.put("latency", latency(server, scaled(5000), 10, scaled(10)));
+        result.put("memory", memory(server, scaled(10_000)));
+        List<Map<String, Object>> sweep = new ArrayList<>();
+        result.put("throughput", sweep);
+        for (int connections : new int[] { scaled(250), scaled(500), scaled(1000) }) {
+            sweep.add(throughput(server, connections, scaled(2000)));
+        }
+        if (server.replays()) {
+            result.put("storm", storm(server, scaled(1000), 500));
+        }
+        return result;
+    }
+
+    /** N connections, E events published as fast as the server takes them (8 POSTs in flight). */
+    private Map<String, Object> throughput(Server server, int connections, int events) throws Exception {
+        Run run = new Run(connections * events);
+        List<Subscriber> subscribers = connect(server, run, connections, Map.of());
+        long cpuBefore = server.cpuNanos();
+        long started = System.nanoTime();
+        Semaphore inFlight = new Semaphore(8);
+        for (int i = 0; i < events; i++) {
+            if (!inFlight.tryAcquire(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(server.name() + " stopped answering publishes");
+            }
+            publish(server, i).whenComplete((ok, e) -> inFlight.release());
+        }
+        long expected = (long) connections * events;
+        awaitDeliveries(run, expected);
+        long elapsed = run.lastDelivery - started;
+        long cpu = server.cpuNanos() - cpuBefore;
+        Map<String, Object> r = summary(run, subscribers, expected, elapsed, cpu);
+        r.put("connections", connections);
+        r.put("events", events);
+        System.out.printf("throughput %5d conns: %s%n", connections, r);
+        disconnect();
+        return r;
+    }
+
+    /** N connections, a fixed rate of events per second for some seconds, below saturation. */
+    private Map<String, Object> latency(Server server, int connections, int perSecond, int seconds)
+            throws Exception {
+        int events = perSecond * seconds;
+        Run run = new Run(connections * events);
+        List<Subscriber> subscribers = connect(server, run, connections, Map.of());
+        long cpuBefore = server.cpuNanos();
+        long started = System.nanoTime();
+        long period = TimeUnit.SECONDS.toNanos(1) / perSecond;
+        for (int i = 0; i < events; i++) {
+            LockSupport.parkNanos(started + i * period - System.nanoTime());
+            publish(server, i);
+        }
+        long expected = (long) connections * events;
+        awaitDeliveries(run, expected);
+        Map<String, Object> r = summary(run, subscribers, expected, run.lastDelivery - started,
+                server.cpuNanos() - cpuBefore);
+        r.put("connections", connections);
+        r.put("eventsPerSecond", perSecond);
+        System.out.printf("latency %d conns at %d/s: %s%n", connections, perSecond, r);
+        disconnect();
+        return r;
+    }
+
+    /** N idle connections: heap after GC and RSS, per connection. */
+    private Map<String, Object> memory(Server server, int connections) throws Exception {
+        long heapBefore = server.heapAfterGc();
+        long rssBefore = server.rssBytes();
+        Run run = new Run(0);
+        List<Subscriber> subscribers = connect(server, run, connections, Map.of());
+        long heapAfter = server.heapAfterGc();
+        long rssAfter = server.rssBytes();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("connections", connections);
+        r.put("heapPerConnectionBytes", (heapAfter - heapBefore) / connections);
+        r.put("rssPerConnectionBytes", (rssAfter - rssBefore) / connections);
+        System.out.printf("memory %d idle conns: %s%n", connections, r);
+        disconnect();
+        return r;
+    }
+
+    /** N clients reconnecting at once, each replaying the last E events from the history. */
+    private Map<String, Object> storm(Server server, int clients, int events) throws Exception {
+        String before = publish(server, -2).get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < events; i++) {
+            publish(server, i).get(10, TimeUnit.SECONDS);
+        }
+        Run run = new Run(clients * events);
+        long started = System.nanoTime();
+        List<Subscriber> subscribers = connectNow(server, run, clients, Map.of("Last-Event-ID", before.strip()));
+        long expected = (long) clients * events;
+        awaitDeliveries(run, expected);
+        long elapsed = run.lastDelivery - started;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("clients", clients);
+        r.put("eventsEach", events);
+        r.put("delivered", run.deliveries.sum());
+        r.put("lost", expected - run.deliveries.sum());
+        r.put("duplicates", subscribers.stream().mapToLong(s -> s.duplicates).sum());
+        r.put("inOrder", subscribers.stream().allMatch(s -> s.inOrder));
+        r.put("millis", TimeUnit.NANOSECONDS.toMillis(elapsed));
+        System.out.printf("reconnect storm: %s%n", r);
+        disconnect();
+        return r;
+    }
+
+    private Map<String, Object> summary(Run run, List<Subscriber> subscribers, long expected, long elapsedNanos,
+            long cpuNanos) {
+        long delivered = run.deliveries.sum();
+        long[] p = run.percentilesMicros(50, 99, 100);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("deliveriesPerSecond", delivered == 0 ? 0 : (long) (delivered / (elapsedNanos / 1e9)));
+        r.put("lost", expected - delivered);
+        r.put("duplicates", subscribers.stream().mapToLong(s -> s.duplicates).sum());
+        r.put("inOrder", subscribers.stream().allMatch(s -> s.inOrder));
+        r.put("p50Micros", p[0]);
+        r.put("p99Micros", p[1]);
+        r.put("maxMicros", p[2]);
+        r.put("cpuNanosPerDelivery", delivered == 0 ? -1 : cpuNanos / delivered);
+        return r;
+    }
+
+    /** Connects, then publishes probes until every stream saw one: only then is the server surely delivering. */
+    private List<Subscriber> connect(Server server, Run run, int n, Map<String, String> headers) throws Exception {
+        List<Subscriber> subscribers = connectNow(server, run, n, headers);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (run.probedSubscribers.sum() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(server.name() + ": only " + run.probedSubscribers.sum() + " of " + n
+                        + " streams got a probe");
+            }
+            publish(server, -1).get(10, TimeUnit.SECONDS);
+            Thread.sleep(200);
+        }
+        return subscribers;
+    }
+
+    private List<Subscriber> connectNow(Server server, Run run, int n, Map<String, String> headers) throws Exception {
+        List<Subscriber> subscribers = new ArrayList<>(n);
+        CountDownLatch heads = new CountDownLatch(n);
+        AtomicInteger failed = new AtomicInteger();
+        for (int i = 0; i < n; i++) {
+            Subscriber subscriber = new Subscriber(run, 0);
+            subscribers.add(subscriber);
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
+                    .setPort(server.port()).setURI(server.ssePath()).putHeader("Accept", "text/event-stream");
+            headers.forEach(options::putHeader);
+            streams.request(options).compose(request -> request.send()).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    ar.result().handler(subscriber::handle);
+                } else {
+                    failed.incrementAndGet();
+                }
+                heads.countDown();
+            });
+        }
+        if (!heads.await(120, TimeUnit.SECONDS) || failed.get() > 0) {
+            throw new IllegalStateException(server.name() + ": " + failed.get() + " of " + n + " streams failed");
+        }
+        return subscribers;
+    }
+
+    /** Closes every stream (closing the client closes its connections). */
+    private void disconnect() throws Exception {
+        streams.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        streams = newStreamsClient();
+        // let the server notice the closes before the next measurement
+        Thread.sleep(2000);
+    }
+
+    private HttpClient newStreamsClient() {
+        return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(20_000));
+    }
+
+    private void awaitDeliveries(Run run, long expected) throws InterruptedException {
+        long lastCount = -1;
+        long stalledSince = System.nanoTime();
+        while (run.deliveries.sum() < expected) {
+            long now = run.deliveries.sum();
+            if (now != lastCount) {
+                lastCount = now;
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince > TimeUnit.SECONDS.toNanos(10)) {
+                return; // nothing more is coming: the rest is lost
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** @return the response body (the extension answers the event id) */
+    private CompletableFuture<String> publish(Server server, long sequence) {
+        StringBuilder body = new StringBuilder(PAYLOAD_BYTES).append(sequence).append(' ').append(System.nanoTime())
+                .append(' ');
+        while (body.length() < PAYLOAD_BYTES) {
+            body.append('x');
+        }
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
+                .setPort(server.port()).setURI(server.publishPath()).setIdleTimeout(10_000)
+                .putHeader("Content-Type", "text/plain");
+        // a server that stops answering (out of memory, say) fails the publish instead of hanging the run
+        return publisher.request(options).compose(request -> request.send(Buffer.buffer(body.toString())))
+                .compose(response -> response.body().map(Buffer::toString))
+                .toCompletionStage().toCompletableFuture();
+    }
+}
