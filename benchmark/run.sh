@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fan-out benchmark: the extension (the demo application, history and replay on) against three baselines served
 # by the benchmark's own application, each server in a fresh JVM of its own, measured by one load client.
-# Usage: benchmark/run.sh [--scale F]
+# Usage: [OUT=dir] benchmark/run.sh [--scale F]
 #   F < 1 gives a quick smoke run in benchmark/target/results; a full run writes the committed results to
 #   docs/modules/ROOT/partials/benchmark/ (results.adoc, results.json, one JSON file per server) and the chart to
 #   docs/modules/ROOT/assets/images/benchmark/fanout.svg.
@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="docs/modules/ROOT/partials/benchmark"
 if [ "${1:-}" = "--scale" ] && [ "${2:-1}" != "1" ]; then out="benchmark/target/results"; fi
+out="${OUT:-$out}"
 
 ./mvnw -B -q install -DskipTests -pl integration-tests,benchmark -am
 mkdir -p "$out" benchmark/target

@@ -97,7 +97,15 @@ public final class LoadClient {
         partial = result;
         throughput(server, scaled(200), scaled(200)); // warm-up, not reported
         // below saturation first: a server without backpressure may not survive the throughput runs
-        result.put("latency", latency(server, scaled(5000), 10, scaled(10)));
+        // p99 at a fixed rate moves by a third from run to run on a shared 2-core machine: the median of three
+        List<Map<String, Object>> latencies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            latencies.add(latency(server, scaled(5000), 10, scaled(10)));
+        }
+        latencies.sort(java.util.Comparator.comparingLong(r -> (Long) r.get("p99Micros")));
+        Map<String, Object> median = latencies.get(1);
+        median.put("p99MicrosEachRun", latencies.stream().map(r -> r.get("p99Micros")).toList());
+        result.put("latency", median);
         result.put("memory", memory(server, scaled(10_000)));
         List<Map<String, Object>> sweep = new ArrayList<>();
         result.put("throughput", sweep);
