@@ -201,10 +201,6 @@ final class ConnectionImpl implements Connection {
         close();
     }
 
-    boolean isClosed() {
-        return state.get() == CLOSED;
-    }
-
     private void enqueueAny(Object item) {
         queue.offer(item);
         if (pending.getAndIncrement() == 0) {
