@@ -13,11 +13,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.logging.LogRecord;
 
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,7 +47,10 @@ public class LimitsTest {
             .overrideConfigKey("quarkus.sse-channels.max-connections", "3")
             .overrideConfigKey("quarkus.sse-channels.retry-after", "7")
             .overrideConfigKey("quarkus.sse-channels.max-data-size", "1K")
-            .overrideConfigKey("quarkus.sse-channels.channels.\"capped\".max-connections", "1");
+            .overrideConfigKey("quarkus.sse-channels.channels.\"capped\".max-connections", "1")
+            .overrideConfigKey("quarkus.log.category.\"io.quarkiverse.ssechannels\".level", "DEBUG")
+            .setLogRecordPredicate(r -> r.getLoggerName().equals(SseChannelsImpl.class.getName()))
+            .assertLogRecords(LimitsTest::hostileIdsAreLoggedEscaped);
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -100,13 +106,14 @@ public class LimitsTest {
             channel.send(SseMessage.data("live"));
             assertEquals("live", client.nextEvent(Duration.ofSeconds(10)).data(), "started live, no replay");
         }
-        String withControl = URLEncoder.encode(id + "\u0001\n", StandardCharsets.UTF_8);
+        String withControl = URLEncoder.encode(id + "\u0001\nFORGED", StandardCharsets.UTF_8);
         try (SseClient client = SseClient.connect(URI.create(base + "/channels/hostile?lastEventId=" + withControl))) {
             awaitSize(channel, 1);
             assertNull(newest().lastEventId());
             channel.send(SseMessage.data("live again"));
             assertEquals("live again", client.nextEvent(Duration.ofSeconds(10)).data());
         }
+
     }
 
     @Test
@@ -118,6 +125,15 @@ public class LimitsTest {
         assertTrue(e.getMessage().contains("1026 bytes"), e.getMessage());
         assertTrue(e.getMessage().contains("quarkus.sse-channels.max-data-size"), e.getMessage());
         assertEquals(1, channel.historySize(), "nothing of the refused event was kept");
+    }
+
+    /** What reaches the log is escaped and bounded: no forged line, no control character. */
+    static void hostileIdsAreLoggedEscaped(List<LogRecord> records) {
+        List<String> logged = records.stream().map(r -> ((ExtLogRecord) r).getFormattedMessage())
+                .filter(m -> m.contains("Last-Event-ID")).toList();
+        assertTrue(logged.stream().anyMatch(m -> m.contains("\\u0001\\nFORGED")), logged.toString());
+        assertTrue(logged.stream().allMatch(m -> m.chars().noneMatch(c -> c < 0x20) && m.length() < 400),
+                logged.toString());
     }
 
     private static Connection newest() {
