@@ -110,10 +110,7 @@ final class ChannelImpl implements Channel {
                     startEmptyTimer();
                 }
                 if (connection != null) {
-                    reserved.put(connection, JOINING);
-                    // may run at once, and free the place again, if the connection closed meanwhile
-                    Connection.Registration registration = connection.onClose(leave);
-                    reserved.replace(connection, registration);
+                    track(reserved, connection, null);
                 }
             } finally {
                 journal.lock.unlock();
@@ -136,16 +133,21 @@ final class ChannelImpl implements Channel {
                 ensureRoom();
             }
             replay(member);
-            members.put(member, JOINING);
-            if (registration == null) {
-                // May run at once, and remove the member again, if the connection closed meanwhile.
-                registration = member.onClose(leave);
-            }
-            members.replace(member, registration);
+            track(members, member, registration);
             cancelEmptyTimer();
         } finally {
             journal.lock.unlock();
         }
+    }
+
+    /**
+     * Puts the connection in a map with the close listener that takes it out again: the one it already has (moving
+     * from reserved to members), or a new one, which runs at once if the connection closed meanwhile.
+     */
+    private void track(Map<ConnectionImpl, Connection.Registration> map, ConnectionImpl connection,
+            Connection.Registration registration) {
+        map.put(connection, JOINING);
+        map.replace(connection, registration != null ? registration : connection.onClose(leave));
     }
 
     private boolean isEmpty() {
