@@ -98,22 +98,12 @@ public class SseChannelsImpl implements SseChannels {
         if (id == null) {
             id = request.getParam(LAST_EVENT_ID_PARAM);
         }
-        if (id != null && (id.length() > MAX_LAST_EVENT_ID_LENGTH || hasControlCharacter(id))) {
+        if (id != null && (id.length() > MAX_LAST_EVENT_ID_LENGTH || Text.hasControlCharacter(id))) {
             LOG.debugf("Ignoring a Last-Event-ID of %d chars that is too long or has control characters: [%s]",
                     id.length(), Text.escape(id));
             return null;
         }
         return id;
-    }
-
-    private static boolean hasControlCharacter(String id) {
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -9,6 +9,17 @@ public final class Text {
     }
 
     /**
+     * @return whether the text holds a C0 control character or DEL
+     */
+    public static boolean hasControlCharacter(String value) {
+        return value.chars().anyMatch(c -> isControl((char) c));
+    }
+
+    private static boolean isControl(char c) {
+        return c < 0x20 || c == 0x7f;
+    }
+
+    /**
      * Makes control characters visible and cuts long values, so that a message quoting a value is one readable,
      * bounded line that cannot forge log entries.
      */
@@ -21,7 +32,7 @@ public final class Text {
                 case '\r' -> sb.append("\\r");
                 case '\0' -> sb.append("\\0");
                 default -> {
-                    if (c < 0x20 || c == 0x7f) {
+                    if (isControl(c)) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);
