@@ -47,6 +47,8 @@ public class SseChannelsImpl implements SseChannels {
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
 
     private final SseChannelsRuntimeConfig config;
+    private final int maxConnections;
+    private final long maxQueuedBytes;
     private final Vertx vertx;
     private final SseEncoder encoder;
     private final Journal journal = new Journal();
@@ -62,6 +64,8 @@ public class SseChannelsImpl implements SseChannels {
     @Inject
     public SseChannelsImpl(SseChannelsRuntimeConfig config, Vertx vertx, Instance<DataSerializer> serializer) {
         this.config = config;
+        this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
+        this.maxQueuedBytes = config.maxQueuedBytes().asLongValue();
         this.vertx = vertx;
         this.encoder = new SseEncoder(serializer.isResolvable() ? serializer.get() : null,
                 config.maxDataSize().asLongValue());
@@ -76,16 +80,15 @@ public class SseChannelsImpl implements SseChannels {
     public Connection open(SseEventSink sink, ConnectionOptions options) {
         Objects.requireNonNull(options, "options");
         StreamBinding stream = StreamBinding.of(sink);
-        int max = config.maxConnections().orElse(Integer.MAX_VALUE);
-        if (openCount.incrementAndGet() > max) {
+        if (openCount.incrementAndGet() > maxConnections) {
             openCount.decrementAndGet();
-            throw unavailable("this application already has its " + max + " SSE connections "
+            throw unavailable("this application already has its " + maxConnections + " SSE connections "
                     + "(quarkus.sse-channels.max-connections)");
         }
         stream.writeHead();
         Outbox outbox = outboxes.computeIfAbsent(stream.eventLoop(), Outbox::new);
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
-                outbox, lastEventId(stream.request()), config.maxQueuedBytes().asLongValue());
+                outbox, lastEventId(stream.request()), maxQueuedBytes);
         open.add(connection);
         connection.start(timers,
                 options.pingInterval() != null ? options.pingInterval() : config.pingInterval(),
