@@ -8,16 +8,16 @@ import jakarta.ws.rs.sse.SseEventSink;
 /**
  * A broadcast group of {@link Connection}s with a bounded history of the events sent to it.
  * <p>
- * Every event gets an id: the caller's, or one the channel assigns. When a connection is {@linkplain #add added},
- * the channel first replays from its history every event that came after the connection's
- * {@link Connection#lastEventId() last event id}, then delivers live events; replay and hand-over to live delivery
- * are atomic, so the client sees no gap and no duplicate even while other threads send. A last event id the channel
- * never held or no longer holds (evicted from the history, or sent to another channel) is resolved against every
- * channel's history, so a connection in several channels replays, in each, what it missed; an id found nowhere makes
- * the channel replay its whole history, because losing nothing is worth a possible duplicate.
+ * Every event gets an offset in the channel's log and an id: the caller's, sent as given, or one the channel assigns,
+ * made of the channel's <em>epoch</em> (random, new for every channel instance, so new after a restart) and the
+ * offset. When a connection joins, the channel resolves the client's last event id in its own history only, and the
+ * connection first catches up on every event after it, at the pace the client reads, then receives live events: the
+ * client sees each event once, in order, without a gap. How exact that resume was is told by
+ * {@link Connection#resume()}. A connection in several channels (see {@link Connection#join(Channel...)}) gets their
+ * events in publish order, each carrying an id that records its position in all of them.
  * <p>
  * All methods are thread safe. A broadcast encodes the frame once, queues it on every connection and returns; it
- * never blocks on a slow or dead client.
+ * never blocks on a slow or dead client. Channels are independent: sends to different channels run in parallel.
  */
 public interface Channel {
 
@@ -42,15 +42,17 @@ public interface Channel {
     Connection open(SseEventSink sink);
 
     /**
-     * Replays what the connection missed, then delivers live events to it until it closes or is removed. Adding a
-     * connection already in the channel does nothing. A closed connection is ignored.
+     * Joins the connection to this channel, the same as {@code connection.join(this)}: the connection catches up on
+     * what it missed, then receives live events until it closes or is removed.
      *
      * @param connection the connection; not {@code null}
+     * @return {@code true} if the connection is in the channel (also when it already was); {@code false} if it was
+     *         already closed, or if the channel holds its {@code max-connections} and the connection did not come from
+     *         {@link #open(SseEventSink)}: its stream then ends with a {@code retry:} hint of
+     *         {@code quarkus.sse-channels.retry-after}, as the response head was already sent
      * @throws ChannelClosedException if this channel is closed
-     * @throws ServiceUnavailableException if the channel holds its {@code max-connections} and the connection did
-     *         not come from {@link #open(SseEventSink)}, which reserves a place before the stream starts
      */
-    void add(Connection connection);
+    boolean add(Connection connection);
 
     /**
      * Stops delivering to the connection; the connection stays open. Does nothing if it is not in the channel.
@@ -62,9 +64,10 @@ public interface Channel {
     /**
      * Sends a message to every connection and, if it is an event, appends it to the history.
      *
-     * @param message the message; its id, if any, is the caller's opaque string
+     * @param message the message; its id, if any, is the caller's opaque string, resolved only in this channel (when
+     *        an id repeats within the channel, a client that resumes from it resumes after its newest occurrence)
      * @return the event's id (the caller's or the assigned one), or {@code null} for a comment-only or retry-only
-     *         message, which gets no id and is not kept
+     *         message, which gets no id, is not kept and reaches only the connections that are not catching up
      * @throws ChannelClosedException if this channel is closed
      * @throws IllegalArgumentException if the message data cannot be serialised, or is larger than
      *         {@code quarkus.sse-channels.max-data-size}; nothing is sent or kept
@@ -72,7 +75,7 @@ public interface Channel {
     String send(SseMessage message);
 
     /**
-     * @return the number of connections in the channel now
+     * @return the number of connections in the channel now, catching up or live
      */
     int size();
 
@@ -83,12 +86,14 @@ public interface Channel {
 
     /**
      * Closes the channel: its connections leave it (they stay open), its history is dropped, later
-     * {@link #add}/{@link #send} calls throw {@link ChannelClosedException} and close listeners run. Idempotent.
+     * {@link #add}/{@link #send} calls throw {@link ChannelClosedException} and close listeners run. A closed channel
+     * stays closed, named channels included. Idempotent.
      */
     void close();
 
     /**
-     * @return {@code true} once the channel is closed, by {@link #close()} or its empty timeout
+     * @return {@code true} once the channel is closed, by {@link #close()}, its empty timeout (temporary channels and
+     *         channels from {@link SseChannels#newChannel}) or the application's shutdown
      */
     boolean isClosed();
 

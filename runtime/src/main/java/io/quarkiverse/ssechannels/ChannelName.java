@@ -18,8 +18,9 @@ import jakarta.inject.Qualifier;
  * <p>
  * The extension finds these injection points at build time and registers one singleton bean per name; every
  * injection point and {@link SseChannels#channel(String)} with the same name share one channel, configured under
- * {@code quarkus.sse-channels.channels."<name>".*}. The injected object is a stable handle: should the channel close
- * (an empty timeout configured for it, or {@link Channel#close()}), the next call starts a fresh one.
+ * {@code quarkus.sse-channels.channels."<name>".*}. A named channel lives as long as the application: an empty timeout
+ * configured for it only drops its history, and once {@link Channel#close() closed} it stays closed, like any
+ * channel.
  */
 @Qualifier
 @Documented

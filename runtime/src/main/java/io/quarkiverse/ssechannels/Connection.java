@@ -12,6 +12,12 @@ import io.vertx.core.http.HttpServerRequest;
  * lifetime) is reached. All methods are thread safe and never block on the network: messages are queued and written
  * on the connection's event loop in the order they were sent.
  * <p>
+ * A connection that joins several channels gets their events in publish order, each with an id that records its
+ * position in every one of them (a cursor), so that a reconnection resumes exactly in each; a connection in one
+ * channel gets the events with their own ids. When a stream starts, the client is told its position with an
+ * {@code id:} line that dispatches no event, so that a client whose stream breaks before its first event still
+ * resumes from where it began.
+ * <p>
  * A connection closes exactly once, whether the server ends it ({@link #close()}, timeout, application shutdown) or
  * the client goes away; its close listeners then run exactly once and it leaves every channel it was in.
  */
@@ -23,7 +29,33 @@ public interface Connection {
     String id();
 
     /**
-     * Queues a message for this client. Does nothing, and does not throw, once the connection is closed.
+     * Joins the channels at once: each resolves the client's {@linkplain #lastEventId() last event id} in its own
+     * history, the connection catches up on what it missed in all of them, merged in publish order and paced by the
+     * client's reading, then receives their live events. Joining a channel the connection is already in does nothing
+     * for that channel. Call it from the resource method that opened the connection, so that the client is in its
+     * channels before its first event could be published.
+     *
+     * @param channels the channels; not empty
+     * @return {@code true} if the connection is in every channel; {@code false} if it was already closed, or if a
+     *         channel holds its {@code max-connections} and the connection did not come from that channel's
+     *         {@link Channel#open}: it then joins none of them and its stream ends with a {@code retry:} hint of
+     *         {@code quarkus.sse-channels.retry-after}
+     * @throws ChannelClosedException if a channel is closed; the connection then joins none of them
+     * @throws IllegalArgumentException if no channel is given
+     */
+    boolean join(Channel... channels);
+
+    /**
+     * @return how exactly the joins so far resumed the client: {@link Resume#GAP} if any channel could not find the
+     *         client's position (send a snapshot then), {@link Resume#EXACT} if every channel did,
+     *         {@link Resume#NONE} when the client sent no last event id (or before any join)
+     */
+    Resume resume();
+
+    /**
+     * Queues a message for this client. Does nothing, and does not throw, once the connection is closed. The message
+     * is written as given: on a connection in channels, an id here would replace the client's position, so send
+     * events with ids through the channels.
      *
      * @param message the message; not {@code null}
      * @throws IllegalArgumentException if the message data cannot be serialised (for instance, an object and no

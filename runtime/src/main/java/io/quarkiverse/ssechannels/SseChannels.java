@@ -11,7 +11,7 @@ import jakarta.ws.rs.sse.SseEventSink;
  *
  * &#64;GET &#64;Path("/sse/weather") &#64;Produces(MediaType.SERVER_SENT_EVENTS)
  * public void subscribe(&#64;Context SseEventSink sink) {
- *     weather.add(sse.open(sink));
+ *     sse.open(sink).join(weather);
  * }
  * </pre>
  *
@@ -44,10 +44,9 @@ public interface SseChannels {
 
     /**
      * @param name the channel name; not blank
-     * @return the named channel, the same instance as {@code @Inject @ChannelName(name) Channel}: a stable handle
-     *         on the live channel of that name, created on first use with its
-     *         {@code quarkus.sse-channels.channels."<name>".*} configuration; if it closes (its empty timeout, or
-     *         {@link Channel#close()}), the next call through the handle starts a fresh one, with an empty history
+     * @return the named channel, the same instance as {@code @Inject @ChannelName(name) Channel}, created on first
+     *         use with its {@code quarkus.sse-channels.channels."<name>".*} configuration; it lives as long as the
+     *         application unless {@linkplain Channel#close() closed}, and then stays closed
      */
     Channel channel(String name);
 
@@ -55,7 +54,7 @@ public interface SseChannels {
      * Creates a channel that belongs to the caller (not registered anywhere).
      *
      * @param name a name for logs and errors
-     * @param options history size and empty timeout
+     * @param options history size and empty timeout (after which the channel closes)
      * @return the new channel
      */
     Channel newChannel(String name, ChannelOptions options);

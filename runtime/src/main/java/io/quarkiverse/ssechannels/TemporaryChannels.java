@@ -5,11 +5,13 @@ import java.util.Set;
 
 /**
  * A store of channels created on demand, one per key (one per user, say), each closing and leaving the store once it
- * has stayed empty for {@code quarkus.sse-channels.empty-timeout}.
+ * has stayed empty for its empty timeout.
  * <p>
- * Inject it with the key type: {@code @Inject TemporaryChannels<String> users;}. There is one store per key type,
- * shared by every injection point of that type. Temporary channels use {@code quarkus.sse-channels.history-size}.
- * All methods are thread safe.
+ * Inject it with its name and key type: {@code @Inject @ChannelStore("users") TemporaryChannels<String> users;}. There
+ * is one store per name, shared by every injection point of that name; its channels use
+ * {@code quarkus.sse-channels.stores."<name>".history-size} and {@code .empty-timeout}, which default to
+ * {@code quarkus.sse-channels.history-size} and {@code quarkus.sse-channels.empty-timeout}. All methods are thread
+ * safe.
  *
  * @param <K> the key type; keys are compared with {@code equals} and must not be {@code null}
  */
@@ -27,7 +29,8 @@ public interface TemporaryChannels<K> {
     /**
      * Adds the connection to the key's channel, creating the channel when absent. Unlike
      * {@code getOrCreate(key).add(connection)}, this never fails because the channel's empty timeout closed it in
-     * between: it then joins the key's new channel.
+     * between: it then joins the key's new channel. Whether the connection joined is told by
+     * {@link Channel#add(Connection)}'s rules; how exactly it resumed by {@link Connection#resume()}.
      *
      * @param key the key; not {@code null}
      * @param connection the connection; not {@code null}

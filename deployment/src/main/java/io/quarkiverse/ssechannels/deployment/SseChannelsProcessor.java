@@ -1,9 +1,10 @@
 package io.quarkiverse.ssechannels.deployment;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import jakarta.enterprise.inject.spi.DeploymentException;
@@ -17,6 +18,7 @@ import org.jboss.jandex.Type;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelName;
+import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.runtime.JacksonDataSerializer;
@@ -41,6 +43,7 @@ class SseChannelsProcessor {
 
     private static final DotName CHANNEL = DotName.createSimple(Channel.class);
     private static final DotName CHANNEL_NAME = DotName.createSimple(ChannelName.class);
+    private static final DotName CHANNEL_STORE = DotName.createSimple(ChannelStore.class);
     private static final DotName TEMPORARY_CHANNELS = DotName.createSimple(TemporaryChannels.class);
 
     @BuildStep
@@ -51,15 +54,15 @@ class SseChannelsProcessor {
     @BuildStep
     void beans(Capabilities capabilities, BuildProducer<AdditionalBeanBuildItem> beans) {
         beans.produce(AdditionalBeanBuildItem.unremovableOf(SseChannelsImpl.class));
-        // the qualifier lives in the runtime module, which the application's bean archive does not cover
-        beans.produce(new AdditionalBeanBuildItem(ChannelName.class));
+        // the qualifiers live in the runtime module, which the application's bean archive does not cover
+        beans.produce(new AdditionalBeanBuildItem(ChannelName.class, ChannelStore.class));
         if (capabilities.isPresent(Capability.JACKSON)) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(JacksonDataSerializer.class));
         }
     }
 
     /**
-     * Gathers channel names and temporary-channel key types from injection points, and turns every mistaken
+     * Gathers channel names and temporary-channel stores from injection points, and turns every mistaken
      * injection point into a build error that names it and says what to write instead.
      * <p>
      * The errors are thrown here rather than produced as validation errors: ArC's own validation runs first and
@@ -69,11 +72,12 @@ class SseChannelsProcessor {
     ChannelInjectionPointsBuildItem injectionPoints(BeanDiscoveryFinishedBuildItem discovery) {
         List<String> errors = new ArrayList<>();
         Set<String> names = new TreeSet<>();
-        Set<Type> keyTypes = new LinkedHashSet<>();
+        Map<String, Type> stores = new TreeMap<>();
         boolean userChannelBeans = !discovery.beanStream().withBeanType(CHANNEL).isEmpty();
         for (InjectionPointInfo injectionPoint : discovery.getInjectionPoints()) {
             Type required = injectionPoint.getRequiredType();
             AnnotationInstance qualifier = injectionPoint.getRequiredQualifier(CHANNEL_NAME);
+            AnnotationInstance store = injectionPoint.getRequiredQualifier(CHANNEL_STORE);
             if (qualifier != null) {
                 if (!required.name().equals(CHANNEL)) {
                     errors.add(error(injectionPoint, "@ChannelName qualifies " + Channel.class.getName()
@@ -88,22 +92,44 @@ class SseChannelsProcessor {
                 names.add(name);
             } else if (required.name().equals(CHANNEL) && !userChannelBeans) {
                 errors.add(error(injectionPoint, "a Channel is injected by name: add @ChannelName(\"<name>\")"));
+            } else if (store != null && !required.name().equals(TEMPORARY_CHANNELS)) {
+                errors.add(error(injectionPoint, "@ChannelStore qualifies " + TemporaryChannels.class.getName()
+                        + " injection points only, but this one has type [" + required + "]"));
             } else if (required.name().equals(TEMPORARY_CHANNELS)) {
-                Type key = required.kind() == Type.Kind.PARAMETERIZED_TYPE
-                        ? required.asParameterizedType().arguments().get(0)
-                        : null;
-                if (key == null || key.kind() == Type.Kind.WILDCARD_TYPE || key.kind() == Type.Kind.TYPE_VARIABLE) {
-                    errors.add(error(injectionPoint, "TemporaryChannels needs a concrete key type, e.g. "
-                            + "TemporaryChannels<String>, got [" + required + "]"));
-                    continue;
-                }
-                keyTypes.add(key);
+                storeOf(injectionPoint, required, store, stores, errors);
             }
         }
         if (!errors.isEmpty()) {
             throw new DeploymentException("Invalid SSE channels injection points:\n- " + String.join("\n- ", errors));
         }
-        return new ChannelInjectionPointsBuildItem(names, keyTypes);
+        return new ChannelInjectionPointsBuildItem(names, stores);
+    }
+
+    private static void storeOf(InjectionPointInfo injectionPoint, Type required, AnnotationInstance store,
+            Map<String, Type> stores, List<String> errors) {
+        if (store == null) {
+            errors.add(error(injectionPoint, "a store of temporary channels is injected by name, so that two "
+                    + "features never share keys: add @ChannelStore(\"<name>\")"));
+            return;
+        }
+        String name = store.value().asString();
+        if (name.isBlank()) {
+            errors.add(error(injectionPoint, "@ChannelStore needs a name, got [" + name + "]"));
+            return;
+        }
+        Type key = required.kind() == Type.Kind.PARAMETERIZED_TYPE
+                ? required.asParameterizedType().arguments().get(0)
+                : null;
+        if (key == null || key.kind() == Type.Kind.WILDCARD_TYPE || key.kind() == Type.Kind.TYPE_VARIABLE) {
+            errors.add(error(injectionPoint, "TemporaryChannels needs a concrete key type, e.g. "
+                    + "TemporaryChannels<String>, got [" + required + "]"));
+            return;
+        }
+        Type known = stores.putIfAbsent(name, key);
+        if (known != null && !known.equals(key)) {
+            errors.add(error(injectionPoint, "store [" + name + "] has key type [" + known
+                    + "] at another injection point, but [" + key + "] here; use one key type per store"));
+        }
     }
 
     @BuildStep
@@ -121,12 +147,13 @@ class SseChannelsProcessor {
                     .unremovable()
                     .done());
         }
-        for (Type key : injected.temporaryKeyTypes()) {
+        for (Map.Entry<String, Type> store : injected.stores().entrySet()) {
             beans.produce(SyntheticBeanBuildItem.configure(TemporaryChannels.class)
-                    .types(ParameterizedType.create(TEMPORARY_CHANNELS, new Type[] { key }, null))
+                    .types(ParameterizedType.create(TEMPORARY_CHANNELS, new Type[] { store.getValue() }, null))
                     .scope(Singleton.class)
+                    .addQualifier(AnnotationInstance.builder(CHANNEL_STORE).add("value", store.getKey()).build())
                     .addInjectionPoint(entryPoint)
-                    .createWith(recorder.temporaryChannels(key.toString()))
+                    .createWith(recorder.store(store.getKey()))
                     .setRuntimeInit()
                     .unremovable()
                     .done());

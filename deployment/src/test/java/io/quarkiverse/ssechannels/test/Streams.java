@@ -1,7 +1,14 @@
 package io.quarkiverse.ssechannels.test;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +20,7 @@ import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 
 import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import jakarta.ws.rs.GET;
@@ -43,6 +51,7 @@ public class Streams {
     SseChannels sse;
 
     @Inject
+    @ChannelStore("users")
     TemporaryChannels<String> users;
 
     /** Opens a connection; {@code ping} and {@code timeout} in milliseconds. */
@@ -53,15 +62,12 @@ public class Streams {
         open(sink, ping, timeout);
     }
 
-    /** Opens a connection and adds it to each named channel, in order. */
+    /** Opens a connection and joins it to the named channels at once. */
     @GET
     @Path("/channels/{names}")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void channels(@Context SseEventSink sink, @PathParam("names") String names) {
-        Connection connection = open(sink, null, null);
-        for (String name : names.split(",")) {
-            sse.channel(name).add(connection);
-        }
+        open(sink, null, null).join(Arrays.stream(names.split(",")).map(sse::channel).toArray(Channel[]::new));
     }
 
     /** Opens a connection in a channel without recording it, for churns that must leave nothing behind. */
@@ -69,7 +75,7 @@ public class Streams {
     @Path("/bare/{name}")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public void bare(@Context SseEventSink sink, @PathParam("name") String name) {
-        sse.channel(name).add(sse.open(sink));
+        sse.open(sink).join(sse.channel(name));
     }
 
     /** Opens a connection through the channel, which holds a place for it or answers 503, then joins it. */
@@ -119,5 +125,39 @@ public class Streams {
 
     public static void awaitSize(Channel channel, int size) {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> channel.size() == size);
+    }
+
+    /**
+     * Opens a stream from a raw socket that never reads: a tiny receive window, so the kernel buffers little on its
+     * side, and no User-Agent, unlike the JDK client, so that {@link #rawConnection()} finds its connection.
+     */
+    public static Socket stalledClient(URI uri) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(4096);
+        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
+    }
+
+    /**
+     * @return the open connection of the {@link #stalledClient}, once there is one
+     */
+    public static Connection rawConnection() {
+        return Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> OPENED.values().stream()
+                .filter(c -> c.isOpen() && c.request().getHeader("User-Agent") == null).findFirst().orElse(null),
+                java.util.Objects::nonNull);
+    }
+
+    /**
+     * @return the newest connection opened through these endpoints, once it is open
+     */
+    public static Connection newest() {
+        return Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+                () -> OPENED.values().stream().filter(Connection::isOpen)
+                        .max(java.util.Comparator.comparingLong(c -> Long.parseLong(c.id()))).orElse(null),
+                java.util.Objects::nonNull);
     }
 }

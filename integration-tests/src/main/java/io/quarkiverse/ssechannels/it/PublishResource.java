@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.TemporaryChannels;
@@ -28,6 +29,7 @@ public class PublishResource {
     SseChannels sse;
 
     @Inject
+    @ChannelStore("users")
     TemporaryChannels<String> users;
 
     /** {@code POST /weather} and {@code POST /news}; the default event name is {@code <channel>-event}. */

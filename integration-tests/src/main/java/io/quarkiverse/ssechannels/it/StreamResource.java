@@ -13,7 +13,9 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelName;
+import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.TemporaryChannels;
@@ -37,6 +39,7 @@ public class StreamResource {
     Channel news;
 
     @Inject
+    @ChannelStore("users")
     TemporaryChannels<String> users;
 
     /** A single connection: a comment, then one event. */
@@ -59,12 +62,18 @@ public class StreamResource {
         join(sink, news);
     }
 
-    /** One connection in both channels; a reconnection replays what it missed in each. */
+    /**
+     * One connection in both channels, joined at once: a reconnection replays what it missed in both, in publish
+     * order, and a client that resumed with a gap is told so first.
+     */
     @GET
     @Path("/feed")
     public void feed(@Context SseEventSink sink) {
-        Connection connection = join(sink, weather);
-        news.add(connection);
+        Connection connection = sse.open(sink);
+        connection.sendComment("OK");
+        if (connection.join(weather, news) && connection.resume() == Resume.GAP) {
+            connection.send(SseMessage.builder().event("gap").data("some events may be missing").build());
+        }
     }
 
     @GET
@@ -76,10 +85,9 @@ public class StreamResource {
     }
 
     /** Over the channel's max-connections, {@code channel.open} answers 503 before the stream starts. */
-    private Connection join(SseEventSink sink, Channel channel) {
+    private void join(SseEventSink sink, Channel channel) {
         Connection connection = channel.open(sink);
         connection.sendComment("OK");
         channel.add(connection);
-        return connection;
     }
 }

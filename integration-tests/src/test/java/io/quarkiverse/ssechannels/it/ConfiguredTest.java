@@ -43,6 +43,9 @@ public class ConfiguredTest {
     void pingIntervalAndTimeout() {
         try (SseClient client = SseClient.connect(uri("/sse/news"))) {
             client.next(WAIT); // OK
+            SseClient.Frame position = client.next(WAIT);
+            assertFalse(position.isEvent(), "the stream's position in news, which dispatches nothing");
+            assertTrue(position.id() != null && !position.id().isEmpty(), "a position: " + client.raw());
             SseClient.Frame ping = client.next(WAIT);
             assertFalse(ping.isEvent());
             assertEquals(List.of("ping"), ping.comments().stream().map(String::strip).toList());

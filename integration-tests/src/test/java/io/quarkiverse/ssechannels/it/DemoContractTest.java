@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -133,21 +134,37 @@ public class DemoContractTest {
     }
 
     @Test
-    void feedJoinsBothChannelsAndReplaysEach() {
+    void feedJoinsBothChannelsAndReplaysInPublishOrder() {
         String lastSeen;
         try (SseClient client = SseClient.connect(uri("/sse/feed"))) {
             awaitCount("/weather/connections", 1);
             awaitCount("/news/connections", 1);
             post("/weather", "w1");
-            lastSeen = post("/news", "n1");
-            assertEquals(List.of("w1", "n1"), client.nextEvents(2, WAIT).stream().map(SseClient.Frame::data).toList());
+            post("/news", "n1");
+            List<SseClient.Frame> seen = client.nextEvents(2, WAIT);
+            assertEquals(List.of("w1", "n1"), seen.stream().map(SseClient.Frame::data).toList());
+            lastSeen = seen.get(1).lastEventId();
         }
         awaitCount("/weather/connections", 0);
         awaitCount("/news/connections", 0);
         post("/news", "n2");
         post("/weather", "w2");
         try (SseClient client = SseClient.connect(uri("/sse/feed"), Map.of("Last-Event-ID", lastSeen))) {
-            assertEquals(List.of("w2", "n2"), client.nextEvents(2, WAIT).stream().map(SseClient.Frame::data).toList());
+            assertEquals(List.of("n2", "w2"), client.nextEvents(2, WAIT).stream().map(SseClient.Frame::data).toList());
+        }
+    }
+
+    @Test
+    void feedTellsAClientThatResumedWithAGap() {
+        awaitCount("/weather/connections", 0);
+        post("/weather", "held");
+        try (SseClient client = SseClient.connect(uri("/sse/feed"), Map.of("Last-Event-ID", "from-another-life"))) {
+            SseClient.Frame gap = client.nextEvent(WAIT);
+            assertEquals("gap", gap.event(), client.raw());
+            List<String> replayed = new ArrayList<>();
+            while (!replayed.contains("held")) {
+                replayed.add(client.nextEvent(WAIT).data());
+            }
         }
     }
 

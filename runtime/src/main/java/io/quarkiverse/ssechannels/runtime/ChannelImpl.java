@@ -2,15 +2,18 @@ package io.quarkiverse.ssechannels.runtime;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -19,53 +22,61 @@ import org.jboss.logging.Logger;
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelClosedException;
 import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * A channel of this application instance. Every state change happens under the journal lock, which is what makes
- * replay plus hand-over to live delivery atomic: a connection is given the replayed frames and joins the members in
- * one step, so a concurrent send either lands in the history before the replay or is queued after it.
+ * A channel of this application instance. Its own lock orders what happens to it: an event gets its offset, enters
+ * the history and is queued on every live connection in one step, so live connections see the channel's events in
+ * offset order, and a connection turns live (with this lock held) exactly where its catching up ended. Nothing else
+ * takes this lock for longer than a few map operations, and event loops only ever try it without waiting.
  */
 final class ChannelImpl implements Channel {
 
     private static final Logger LOG = Logger.getLogger(ChannelImpl.class);
-    private static final Connection.Registration JOINING = () -> {
-    };
+    private static final Subscription[] NO_SUBSCRIPTIONS = {};
 
+    /** Multi-channel joins lock channels in this order, so that two joins never wait on each other. */
+    final long order;
+    final String epoch = Cursor.newEpoch();
+    final ReentrantLock lock = new ReentrantLock(true);
+    final EventLog log;
     private final String name;
     private final SseChannelsImpl owner;
-    private final Journal journal;
-    private final ChannelHistory history;
     private final Duration emptyTimeout;
+    /** Named channels live as long as the application: staying empty only drops their history. */
+    private final boolean closesWhenEmpty;
     private final int maxConnections;
-    private final Consumer<Connection> leave = this::remove;
 
-    // guarded by journal.lock
-    private final Map<ConnectionImpl, Connection.Registration> members = new LinkedHashMap<>();
-    /** Opened through this channel and not added yet: each holds a place. */
-    private final Map<ConnectionImpl, Connection.Registration> reserved = new HashMap<>();
+    // guarded by lock
+    private Subscription[] live = NO_SUBSCRIPTIONS;
+    private final Map<ConnectionImpl, Subscription> joined = new HashMap<>();
+    /** Opened through this channel and not joined yet: each holds a place. */
+    private final Set<ConnectionImpl> reserved = new HashSet<>();
     private int reserving;
     private final List<Consumer<Channel>> listeners = new ArrayList<>(1);
     private Timers.Timer emptyTimer;
     private long emptyTimerGeneration;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * @param maxConnections 0 for no limit
      */
-    ChannelImpl(String name, SseChannelsImpl owner, int historySize, Duration emptyTimeout, int maxConnections) {
+    ChannelImpl(String name, SseChannelsImpl owner, int historySize, Duration emptyTimeout, boolean closesWhenEmpty,
+            int maxConnections) {
         this.name = name;
-        this.maxConnections = maxConnections;
         this.owner = owner;
-        this.journal = owner.journal();
-        this.history = new RingHistory(journal, historySize);
+        this.order = owner.nextChannelOrder();
+        this.log = new EventLog(historySize);
         this.emptyTimeout = emptyTimeout;
-        journal.lock.lock();
+        this.closesWhenEmpty = closesWhenEmpty;
+        this.maxConnections = maxConnections;
+        lock.lock();
         try {
-            startEmptyTimer();
+            reconcileEmptyTimer();
         } finally {
-            journal.lock.unlock();
+            lock.unlock();
         }
     }
 
@@ -90,88 +101,187 @@ final class ChannelImpl implements Channel {
 
     @Override
     public Connection open(SseEventSink sink) {
-        journal.lock.lock();
+        lock.lock();
         try {
             ensureOpen();
             ensureRoom();
             reserving++;
-            cancelEmptyTimer();
+            reconcileEmptyTimer();
         } finally {
-            journal.lock.unlock();
+            lock.unlock();
         }
         ConnectionImpl connection = null;
         try {
             connection = (ConnectionImpl) owner.open(sink);
         } finally {
-            journal.lock.lock();
+            lock.lock();
             try {
                 reserving--;
-                if (connection == null && isEmpty()) {
-                    startEmptyTimer();
+                if (connection != null && !closed) {
+                    reserved.add(connection);
                 }
-                if (connection != null) {
-                    track(reserved, connection, null);
-                }
+                reconcileEmptyTimer();
             } finally {
-                journal.lock.unlock();
+                lock.unlock();
             }
         }
+        // frees the place of a connection that closes before it joins (the listener runs on its event loop)
+        ConnectionImpl opened = connection;
+        connection.onClose(c -> owner.offload(() -> unreserve(opened)));
         return connection;
     }
 
-    @Override
-    public void add(Connection connection) {
-        ConnectionImpl member = member(connection);
-        journal.lock.lock();
+    private void unreserve(ConnectionImpl connection) {
+        lock.lock();
         try {
-            ensureOpen();
-            if (members.containsKey(member) || !member.isOpen()) {
-                return;
+            if (reserved.remove(connection)) {
+                reconcileEmptyTimer();
             }
-            Connection.Registration registration = reserved.remove(member);
-            if (registration == null) {
-                ensureRoom();
-            }
-            replay(member);
-            track(members, member, registration);
-            cancelEmptyTimer();
         } finally {
-            journal.lock.unlock();
+            lock.unlock();
         }
+    }
+
+    @Override
+    public boolean add(Connection connection) {
+        return Objects.requireNonNull(connection, "connection").join(this);
+    }
+
+    /** What {@link #join} did. */
+    record Joined(List<Subscription> subscriptions, ChannelImpl full) {
     }
 
     /**
-     * Puts the connection in a map with the close listener that takes it out again: the one it already has (moving
-     * from reserved to members), or a new one, which runs at once if the connection closed meanwhile.
+     * Joins a connection to channels, all or none, with every channel's lock held: each resolves where the
+     * connection starts in its log. The connection catches up from there by itself, unless it is at the end of
+     * every log already: then it is live at once.
+     *
+     * @return the new subscriptions; {@code null} ones if the connection is closed; the first full channel if one
+     *         is
+     * @throws ChannelClosedException if a channel is closed
      */
-    private void track(Map<ConnectionImpl, Connection.Registration> map, ConnectionImpl connection,
-            Connection.Registration registration) {
-        map.put(connection, JOINING);
-        map.replace(connection, registration != null ? registration : connection.onClose(leave));
-    }
-
-    private boolean isEmpty() {
-        return members.isEmpty() && reserved.isEmpty() && reserving == 0;
-    }
-
-    private void ensureRoom() {
-        if (maxConnections > 0 && members.size() + reserved.size() + reserving >= maxConnections) {
-            throw owner.unavailable("SSE channel [" + name + "] already has its " + maxConnections
-                    + " connections (quarkus.sse-channels.channels.\"" + name + "\".max-connections)");
+    static Joined join(ConnectionImpl connection, Channel... requested) {
+        ChannelImpl[] channels = Arrays.stream(requested).map(c -> of(c, connection)).distinct()
+                .sorted(Comparator.comparingLong(c -> c.order)).toArray(ChannelImpl[]::new);
+        int locked = 0;
+        try {
+            for (ChannelImpl channel : channels) {
+                channel.lock.lock();
+                locked++;
+            }
+            for (ChannelImpl channel : channels) {
+                channel.ensureOpen();
+            }
+            if (!connection.isOpen()) {
+                return new Joined(null, null);
+            }
+            for (ChannelImpl channel : channels) {
+                if (!channel.joined.containsKey(connection) && !channel.reserved.contains(connection)
+                        && channel.isFull()) {
+                    return new Joined(null, channel);
+                }
+            }
+            List<Subscription> added = new ArrayList<>(channels.length);
+            Resume resume = Resume.NONE;
+            boolean atEnd = true;
+            for (ChannelImpl channel : channels) {
+                if (!channel.joined.containsKey(connection)) {
+                    Subscription subscription = channel.subscribe(connection);
+                    added.add(subscription);
+                    Resume outcome = channel.startOf(connection, subscription);
+                    resume = outcome.compareTo(resume) > 0 ? outcome : resume;
+                    atEnd &= subscription.position == channel.log.last();
+                }
+            }
+            // nothing to catch up on: live at once, so that no event can slip between joining and going live
+            if (atEnd) {
+                added.forEach(s -> s.channel.goLive(s));
+            }
+            // still under the locks: a live event queued after this finds the connection knowing its subscription
+            if (!connection.subscribe(added, resume, atEnd)) {
+                added.forEach(s -> s.channel.drop(s));
+                return new Joined(null, null);
+            }
+            return new Joined(added, null);
+        } finally {
+            for (int i = locked - 1; i >= 0; i--) {
+                channels[i].lock.unlock();
+            }
         }
     }
 
-    private void replay(ConnectionImpl member) {
-        String lastEventId = member.lastEventId();
-        if (lastEventId == null || history.size() == 0) {
-            return;
+    private static ChannelImpl of(Channel channel, Connection connection) {
+        if (channel instanceof ChannelImpl impl) {
+            return impl;
         }
-        long after = journal.sequenceOf(lastEventId);
-        if (after < 0) {
-            LOG.debugf("Last-Event-ID of %s is in no history; channel [%s] replays all %d events it holds", member,
-                    name, history.size());
+        throw new IllegalArgumentException("SSE connection [" + connection.id() + "] can only join channels of this "
+                + "extension, got [" + channel + "]");
+    }
+
+    private Subscription subscribe(ConnectionImpl connection) {
+        Subscription subscription = new Subscription(connection, this, 0);
+        joined.put(connection, subscription);
+        reserved.remove(connection);
+        reconcileEmptyTimer();
+        return subscription;
+    }
+
+    /**
+     * Sets where the subscription starts: after the client's last event id when this channel finds it in its
+     * history, after what was published before the stream opened when the client sent none, else (a gap) before
+     * everything the history still holds.
+     */
+    private Resume startOf(ConnectionImpl connection, Subscription subscription) {
+        String lastEventId = connection.lastEventId();
+        if (lastEventId == null) {
+            long position = log.positionAt(connection.openedStamp());
+            subscription.position = position;
+            return position == log.oldestPosition() && log.droppedAfter(connection.openedStamp()) ? Resume.GAP
+                    : Resume.NONE;
         }
-        history.forEachAfter(after, entry -> member.enqueue(entry.frame()));
+        long position = Cursor.offsetIn(lastEventId, epoch);
+        if (position < 0) {
+            position = log.offsetOf(lastEventId);
+        }
+        if (position >= 0 && log.reaches(position)) {
+            subscription.position = position;
+            return Resume.EXACT;
+        }
+        LOG.debugf("%s does not reach back to the Last-Event-ID of SSE connection [%s]; it replays the %d events "
+                + "it holds", this, connection.id(), log.size());
+        subscription.position = log.oldestPosition();
+        return Resume.GAP;
+    }
+
+    /** Called by the connection with this channel's lock held, once it caught up to the end of the log. */
+    void goLive(Subscription subscription) {
+        if (!subscription.removed) {
+            subscription.live = true;
+            live = Arrays.copyOf(live, live.length + 1);
+            live[live.length - 1] = subscription;
+        }
+    }
+
+    /** The connection closed; called off the event loop. */
+    void leave(Subscription subscription) {
+        lock.lock();
+        try {
+            drop(subscription);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean drop(Subscription subscription) {
+        if (!joined.remove(subscription.connection, subscription)) {
+            return false;
+        }
+        subscription.removed = true;
+        if (subscription.live) {
+            live = Subscription.without(live, subscription);
+        }
+        reconcileEmptyTimer();
+        return true;
     }
 
     @Override
@@ -179,20 +289,21 @@ final class ChannelImpl implements Channel {
         if (!(connection instanceof ConnectionImpl member)) {
             return;
         }
-        journal.lock.lock();
+        Subscription subscription;
+        lock.lock();
         try {
-            Connection.Registration registration = reserved.remove(member);
-            if (registration == null) {
-                registration = members.remove(member);
-            }
-            if (registration != null) {
-                registration.remove();
-                if (isEmpty()) {
-                    startEmptyTimer();
+            subscription = joined.get(member);
+            if (subscription == null || !drop(subscription)) {
+                subscription = null;
+                if (reserved.remove(member)) {
+                    reconcileEmptyTimer();
                 }
             }
         } finally {
-            journal.lock.unlock();
+            lock.unlock();
+        }
+        if (subscription != null) {
+            member.forget(subscription);
         }
     }
 
@@ -200,96 +311,103 @@ final class ChannelImpl implements Channel {
     public String send(SseMessage message) {
         Objects.requireNonNull(message, "message");
         SseEncoder.Prepared prepared = owner.encoder().prepare(message);
-        journal.lock.lock();
+        boolean callerId = message.id() != null;
+        // every frame is built before the lock, but for the position a server id writes in the room left for it
+        Buffer built = callerId || !message.isEvent() ? prepared.frame(null) : null;
+        lock.lock();
         try {
             ensureOpen();
             if (!message.isEvent()) {
-                fanOut(prepared.frame(null));
+                for (Subscription subscription : live) {
+                    subscription.connection.enqueue(built);
+                }
                 return null;
             }
-            long sequence = journal.next();
-            String id = message.id() != null ? message.id() : Long.toString(sequence);
-            Buffer frame = prepared.frame(id);
-            history.append(new ChannelHistory.Entry(sequence, id, frame));
-            fanOut(frame);
+            long offset = log.nextOffset();
+            String id = callerId ? message.id() : Cursor.position(epoch, offset);
+            Buffer frame = callerId ? built : prepared.frameWithPosition(id);
+            Event event = new Event(this, offset, owner.nextStamp(), id, callerId, frame, prepared.body());
+            log.append(event);
+            for (Subscription subscription : live) {
+                subscription.connection.enqueue(event);
+            }
             return id;
         } finally {
-            journal.lock.unlock();
-        }
-    }
-
-    private void fanOut(Buffer frame) {
-        for (ConnectionImpl member : members.keySet()) {
-            member.enqueue(frame);
+            lock.unlock();
         }
     }
 
     @Override
     public int size() {
-        return locked(members::size);
+        lock.lock();
+        try {
+            return joined.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public int historySize() {
-        return locked(history::size);
+        return log.size();
     }
 
     @Override
     public void close() {
         List<Consumer<Channel>> toRun;
-        journal.lock.lock();
+        List<Subscription> left;
+        lock.lock();
         try {
             if (closed) {
                 return;
             }
-            closed = true;
-            cancelEmptyTimer();
-            members.values().forEach(Connection.Registration::remove);
-            members.clear();
-            reserved.values().forEach(Connection.Registration::remove);
-            reserved.clear();
-            history.clear();
-            toRun = new ArrayList<>(listeners);
-            listeners.clear();
+            // let go of the connections first: one catching up then stops before it reads the cleared history
+            left = new ArrayList<>(joined.values());
+            left.forEach(s -> s.removed = true);
+            joined.clear();
+            live = NO_SUBSCRIPTIONS;
+            toRun = closeLocked();
         } finally {
-            journal.lock.unlock();
+            lock.unlock();
         }
-        LOG.debugf("SSE channel [%s] closed", name);
+        LOG.debugf("%s closed", this);
+        left.forEach(s -> s.connection.forget(s));
         toRun.forEach(this::runListener);
+    }
+
+    private List<Consumer<Channel>> closeLocked() {
+        closed = true;
+        cancelEmptyTimer();
+        reserved.clear();
+        log.clear();
+        List<Consumer<Channel>> toRun = new ArrayList<>(listeners);
+        listeners.clear();
+        return toRun;
     }
 
     @Override
     public boolean isClosed() {
-        return locked(() -> closed);
-    }
-
-    private <T> T locked(Supplier<T> read) {
-        journal.lock.lock();
-        try {
-            return read.get();
-        } finally {
-            journal.lock.unlock();
-        }
+        return closed;
     }
 
     @Override
     public Connection.Registration onClose(Consumer<Channel> listener) {
         Objects.requireNonNull(listener, "listener");
-        journal.lock.lock();
+        lock.lock();
         try {
             if (!closed) {
                 listeners.add(listener);
                 return () -> {
-                    journal.lock.lock();
+                    lock.lock();
                     try {
                         listeners.remove(listener);
                     } finally {
-                        journal.lock.unlock();
+                        lock.unlock();
                     }
                 };
             }
         } finally {
-            journal.lock.unlock();
+            lock.unlock();
         }
         runListener(listener);
         return () -> {
@@ -300,14 +418,22 @@ final class ChannelImpl implements Channel {
         try {
             listener.accept(this);
         } catch (RuntimeException e) {
-            LOG.warnf(e, "A close listener of SSE channel [%s] failed", name);
+            LOG.warnf(e, "A close listener of %s failed", this);
         }
     }
 
-    private void startEmptyTimer() {
-        if (!emptyTimeout.isZero() && emptyTimer == null && !closed) {
+    /**
+     * Starts the countdown when the channel is empty and stops it when not; every change of membership ends with it,
+     * so no order of joins, leaves and closes can leave a wrong countdown behind.
+     */
+    private void reconcileEmptyTimer() {
+        boolean empty = joined.isEmpty() && reserved.isEmpty() && reserving == 0;
+        if (empty && emptyTimer == null && !emptyTimeout.isZero() && !closed) {
             long generation = ++emptyTimerGeneration;
-            emptyTimer = owner.timers().once(owner.anyEventLoop(), emptyTimeout, () -> emptyTimeoutReached(generation));
+            emptyTimer = owner.timers().once(owner.anyEventLoop(), emptyTimeout,
+                    () -> owner.offload(() -> emptyTimeoutReached(generation)));
+        } else if (!empty) {
+            cancelEmptyTimer();
         }
     }
 
@@ -318,33 +444,42 @@ final class ChannelImpl implements Channel {
         }
     }
 
+    /** Checks and acts in one step under the lock: a connection joins either before (and stays) or after (and fails). */
     private void emptyTimeoutReached(long generation) {
-        journal.lock.lock();
+        List<Consumer<Channel>> toRun = List.of();
+        lock.lock();
         try {
-            // A connection may have joined, and left again with a new countdown, while this timer was firing.
-            if (emptyTimer == null || generation != emptyTimerGeneration || !isEmpty()) {
+            if (emptyTimer == null || generation != emptyTimerGeneration) {
                 return;
             }
             emptyTimer = null;
+            LOG.debugf("%s stayed empty for %s", this, emptyTimeout);
+            if (closesWhenEmpty) {
+                toRun = closeLocked();
+            } else {
+                log.clear();
+            }
         } finally {
-            journal.lock.unlock();
+            lock.unlock();
         }
-        LOG.debugf("SSE channel [%s] stayed empty for %s", name, emptyTimeout);
-        close();
+        toRun.forEach(this::runListener);
+    }
+
+    private boolean isFull() {
+        return maxConnections > 0 && joined.size() + reserved.size() + reserving >= maxConnections;
+    }
+
+    private void ensureRoom() {
+        if (isFull()) {
+            throw owner.unavailable("SSE channel [" + name + "] already has its " + maxConnections
+                    + " connections (quarkus.sse-channels.channels.\"" + name + "\".max-connections)");
+        }
     }
 
     private void ensureOpen() {
         if (closed) {
             throw new ChannelClosedException(name);
         }
-    }
-
-    private ConnectionImpl member(Connection connection) {
-        if (connection instanceof ConnectionImpl member) {
-            return member;
-        }
-        throw new IllegalArgumentException("Only connections opened with SseChannels.open can join SSE channel ["
-                + name + "], got [" + connection + "]");
     }
 
     @Override

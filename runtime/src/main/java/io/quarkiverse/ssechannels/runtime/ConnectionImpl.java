@@ -2,6 +2,8 @@ package io.quarkiverse.ssechannels.runtime;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
@@ -17,7 +19,9 @@ import org.jboss.logging.Logger;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
@@ -26,8 +30,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
- * One stream. Producers on any thread append frames to a lock-free queue; the connection's event loop writes them
- * (several at once when they pile up) and is the only thread that touches the response after it is opened.
+ * One stream. Producers on any thread append frames and events to a lock-free queue; the connection's event loop
+ * writes them (several at once when they pile up), catches up on the channels it joined by reading their histories
+ * while the socket takes data, and is the only thread that touches the response after it is opened.
  */
 final class ConnectionImpl implements Connection {
 
@@ -41,6 +46,10 @@ final class ConnectionImpl implements Connection {
 
     /** Queued after the last frame of a server-side close. */
     private static final Object END = new Object();
+    /** Queued when catching up ends: written as the client's position in every channel, dispatching no event. */
+    private static final Object POSITION = new Object();
+
+    private static final Subscription[] NO_SUBSCRIPTIONS = {};
 
     private static final int OPEN = 0;
     private static final int CLOSING = 1;
@@ -51,6 +60,7 @@ final class ConnectionImpl implements Connection {
     private final StreamBinding stream;
     private final Outbox outbox;
     private final String lastEventId;
+    private final long openedStamp;
     private final long maxQueuedBytes;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -67,23 +77,33 @@ final class ConnectionImpl implements Connection {
     private final List<Consumer<Connection>> listeners = new ArrayList<>(2);
     private boolean listenersRan;
 
+    /** Written under this; read by the event loop. */
+    private volatile Subscription[] subscriptions = NO_SUBSCRIPTIONS;
+    /** Once in several channels, every event carries the cursor of all of them, even after leaving some. */
+    private volatile boolean cursorIds;
+    private volatile Resume resume = Resume.NONE;
+
     /** The socket refused data and the drain handler has not fired since. */
     private volatile boolean stalled;
     private volatile Timers.Timer ping;
     private volatile Timers.Timer timeout;
+    private volatile Timers.Timer closeTimeout;
 
     // event loop only
     private boolean attached;
     private int attachRounds;
     private boolean released;
+    private ByteBuf batch;
+    private int batchBytes;
 
     ConnectionImpl(String id, SseChannelsImpl owner, StreamBinding stream, Outbox outbox, String lastEventId,
-            long maxQueuedBytes) {
+            long openedStamp, long maxQueuedBytes) {
         this.id = id;
         this.owner = owner;
         this.stream = stream;
         this.outbox = outbox;
         this.lastEventId = lastEventId;
+        this.openedStamp = openedStamp;
         this.maxQueuedBytes = maxQueuedBytes;
     }
 
@@ -107,6 +127,70 @@ final class ConnectionImpl implements Connection {
     }
 
     @Override
+    public boolean join(Channel... channels) {
+        if (channels == null || channels.length == 0) {
+            throw new IllegalArgumentException("SSE connection [" + id + "] must join at least one channel");
+        }
+        ChannelImpl.Joined joined = ChannelImpl.join(this, channels);
+        if (joined.full() != null) {
+            LOG.debugf("SSE connection [%s] refused: %s is full", id, joined.full());
+            refuse();
+            return false;
+        }
+        return joined.subscriptions() != null;
+    }
+
+    /**
+     * Takes the subscriptions of a join; called with the locks of their channels held.
+     *
+     * @param live whether they are live already; otherwise the event loop catches up on them
+     * @return false if the connection closed meanwhile: the channels then drop them
+     */
+    synchronized boolean subscribe(List<Subscription> added, Resume outcome, boolean live) {
+        if (listenersRan) {
+            return false;
+        }
+        if (added.isEmpty()) {
+            return true;
+        }
+        Subscription[] now = Arrays.copyOf(subscriptions, subscriptions.length + added.size());
+        for (int i = 0; i < added.size(); i++) {
+            now[subscriptions.length + i] = added.get(i);
+        }
+        subscriptions = now;
+        cursorIds |= now.length > 1;
+        if (outcome.compareTo(resume) > 0) {
+            resume = outcome;
+        }
+        if (live) {
+            enqueueAny(POSITION);
+        } else {
+            wake();
+        }
+        return true;
+    }
+
+    /** The channel let this connection go (remove, or the channel closed). */
+    void forget(Subscription subscription) {
+        synchronized (this) {
+            subscriptions = Subscription.without(subscriptions, subscription);
+        }
+    }
+
+    private void leave(List<Subscription> gone) {
+        owner.offload(() -> gone.forEach(s -> s.channel.leave(s)));
+    }
+
+    @Override
+    public Resume resume() {
+        return resume;
+    }
+
+    long openedStamp() {
+        return openedStamp;
+    }
+
+    @Override
     public void send(SseMessage message) {
         if (state.get() == OPEN) {
             enqueue(owner.encoder().encode(message, null));
@@ -117,7 +201,21 @@ final class ConnectionImpl implements Connection {
     public void close() {
         if (state.compareAndSet(OPEN, CLOSING)) {
             enqueueAny(END);
+            Duration grace = owner.closeTimeout();
+            if (!grace.isZero()) {
+                closeTimeout = owner.timers().once(outbox.loop(), grace,
+                        () -> abort("did not take its last frames within " + grace + " (close-timeout)"));
+                if (state.get() == CLOSED) {
+                    cancel(closeTimeout);
+                }
+            }
         }
+    }
+
+    /** A full channel: the head is out, so the client is told when to come back, and the stream ends. */
+    private void refuse() {
+        enqueue(SseEncoder.retry(owner.retryAfter().toMillis()));
+        close();
     }
 
     @Override
@@ -154,15 +252,23 @@ final class ConnectionImpl implements Connection {
     }
 
     /**
-     * Queues an encoded frame. Frames queued by one thread are written in that order; callers that need an order
-     * across threads (channels) queue under their own lock.
+     * Queues an encoded frame. Frames queued by one thread are written in that order.
      */
     void enqueue(Buffer frame) {
+        enqueue(frame, frame.length());
+    }
+
+    /** Queues a channel's live event; the channel queues its events in offset order, under its lock. */
+    void enqueue(Event event) {
+        enqueue(event, event.frame().length());
+    }
+
+    private void enqueue(Object item, int length) {
         if (state.get() == OPEN) {
-            if (queuedBytes.addAndGet(frame.length()) > maxQueuedBytes && stalled) {
+            if (queuedBytes.addAndGet(length) > maxQueuedBytes && stalled) {
                 abortStalled();
             } else {
-                enqueueAny(frame);
+                enqueueAny(item);
             }
         }
     }
@@ -203,23 +309,28 @@ final class ConnectionImpl implements Connection {
 
     private void enqueueAny(Object item) {
         queue.offer(item);
+        wake();
+    }
+
+    /** Makes the event loop flush: for queued items, and for catching up, which queues nothing. */
+    private void wake() {
         if (pending.getAndIncrement() == 0) {
             outbox.schedule(this);
         }
     }
 
     /**
-     * Writes what is queued, several frames per write; runs on the event loop, called by the outbox. While the socket
-     * takes no more (the client reads slowly), it stops with frames still counted as pending, so producers do not
-     * schedule it again: the drain handler resumes it, and meanwhile frames pile up against max-queued-bytes.
+     * Writes what is queued, several frames per write, then catches up on the channels still behind; runs on the
+     * event loop, called by the outbox. While the socket takes no more (the client reads slowly), it stops with
+     * frames still counted as pending, so producers do not schedule it again: the drain handler resumes it, and
+     * meanwhile live frames pile up against max-queued-bytes. Catching up reads histories, never the queue, so a
+     * replay costs no queue space however long it is.
      */
     void flush() {
         HttpServerResponse response = stream.response();
         for (;;) {
             int missed = pending.get();
             int consumed = 0;
-            ByteBuf batch = null;
-            int batchBytes = 0;
             while (consumed < missed) {
                 if (batch == null && state.get() != CLOSED && response.writeQueueFull()) {
                     break;
@@ -227,28 +338,19 @@ final class ConnectionImpl implements Connection {
                 Object item = queue.poll();
                 consumed++;
                 if (item == END) {
-                    write(response, batch);
-                    batch = null;
+                    writeBatch(response);
                     closed("closed by the server");
                 } else if (item != null) {
-                    Buffer frame = (Buffer) item;
-                    queuedBytes.addAndGet(-frame.length());
-                    if (state.get() != CLOSED) {
-                        batch = append(batch, frame.getByteBuf());
-                        batchBytes += frame.length();
-                        if (batchBytes >= MAX_BATCH_BYTES) {
-                            write(response, batch);
-                            batch = null;
-                            batchBytes = 0;
-                        }
+                    take(item);
+                    if (batchBytes >= MAX_BATCH_BYTES) {
+                        writeBatch(response);
                     }
                 }
             }
-            write(response, batch);
-            if (pending.addAndGet(-consumed) == 0) {
-                return;
-            }
-            if (consumed < missed) {
+            boolean full = consumed < missed || (state.get() == OPEN && catchUp(response));
+            writeBatch(response);
+            int left = pending.addAndGet(-consumed);
+            if (full) {
                 stalled = true;
                 response.drainHandler(onDrained);
                 if (queuedBytes.get() > maxQueuedBytes) {
@@ -256,18 +358,183 @@ final class ConnectionImpl implements Connection {
                 }
                 return;
             }
+            if (left == 0) {
+                return;
+            }
         }
     }
 
-    private void write(HttpServerResponse response, ByteBuf batch) {
-        if (batch != null && state.get() != CLOSED) {
-            response.write(Buffer.buffer(batch), onWritten);
+    private void take(Object item) {
+        if (item instanceof Event event) {
+            queuedBytes.addAndGet(-event.frame().length());
+            Subscription subscription = subscriptionOf(event.channel());
+            // an event queued before the connection left that channel is not its business any more
+            if (subscription != null && state.get() != CLOSED) {
+                append(event, subscription);
+            }
+        } else if (item == POSITION) {
+            if (subscriptions.length > 0 && state.get() != CLOSED) {
+                append(SseEncoder.position(cursor()));
+            }
+        } else {
+            Buffer frame = (Buffer) item;
+            queuedBytes.addAndGet(-frame.length());
+            if (state.get() != CLOSED) {
+                append(frame);
+            }
         }
     }
 
-    private static ByteBuf append(ByteBuf batch, ByteBuf frame) {
+    private Subscription subscriptionOf(ChannelImpl channel) {
+        for (Subscription subscription : subscriptions) {
+            if (subscription.channel == channel) {
+                return subscription;
+            }
+        }
+        return null;
+    }
+
+    private void append(Event event, Subscription subscription) {
+        subscription.position = event.offset();
+        if (cursorIds) {
+            append(event.body());
+            append(SseEncoder.position(cursor()));
+        } else {
+            append(event.frame());
+        }
+    }
+
+    /** @return this connection's position in every channel it is in */
+    private String cursor() {
+        StringBuilder sb = new StringBuilder(24 * subscriptions.length);
+        for (Subscription subscription : subscriptions) {
+            Cursor.appendPosition(sb, subscription.channel.epoch, subscription.position);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Hands the client the events it has not seen yet from the histories of the channels it is catching up on,
+     * oldest stamp first, so that several channels merge in publish order; at the end of every history, it turns
+     * live in all of them at once.
+     *
+     * @return whether it stopped because the socket is full
+     */
+    private boolean catchUp(HttpServerResponse response) {
+        for (;;) {
+            Subscription next = null;
+            Event event = null;
+            boolean behind = false;
+            for (Subscription subscription : subscriptions) {
+                if (subscription.live || subscription.removed) {
+                    continue;
+                }
+                behind = true;
+                Event candidate = subscription.channel.log.get(subscription.position + 1);
+                if (candidate == EventLog.EVICTED && !subscription.removed) {
+                    LOG.debugf("SSE connection [%s] fell behind the history of %s while catching up; ending it so "
+                            + "that the client resumes with a gap", id, subscription.channel);
+                    close();
+                    return false;
+                }
+                if (candidate != null && candidate != EventLog.EVICTED && (event == null || candidate.stamp() < event.stamp())) {
+                    next = subscription;
+                    event = candidate;
+                }
+            }
+            if (!behind) {
+                return false;
+            }
+            if (event != null) {
+                // A channel read before another may have published since: an event stamped earlier by the same
+                // thread is visible by now, so look again until no channel shows an earlier one.
+                for (Subscription earlier = earliest(event); earlier != null; earlier = earliest(event)) {
+                    next = earlier;
+                    event = earlier.channel.log.get(earlier.position + 1);
+                }
+            }
+            if (event == null) {
+                switch (goLive()) {
+                    case LIVE:
+                        return false;
+                    case BUSY:
+                        // a channel is publishing: try again soon rather than wait on the event loop
+                        outbox.loop().schedule(this::wake, 1, TimeUnit.MILLISECONDS);
+                        return false;
+                    default:
+                        continue;
+                }
+            }
+            append(event, next);
+            if (batchBytes >= MAX_BATCH_BYTES) {
+                writeBatch(response);
+                if (response.writeQueueFull()) {
+                    return true;
+                }
+            }
+        }
+    }
+
+    /** @return a subscription still catching up whose next event is stamped before the given one, or null */
+    private Subscription earliest(Event than) {
+        for (Subscription subscription : subscriptions) {
+            if (!subscription.live && !subscription.removed) {
+                Event candidate = subscription.channel.log.get(subscription.position + 1);
+                if (candidate != null && candidate != EventLog.EVICTED && candidate.stamp() < than.stamp()) {
+                    return subscription;
+                }
+            }
+        }
+        return null;
+    }
+
+    private enum GoLive {
+        LIVE,
+        BUSY,
+        BEHIND
+    }
+
+    /**
+     * Turns every subscription still catching up live, with every lock of their channels held, after checking that
+     * none was published to meanwhile; the position queued under the locks comes before any live event.
+     */
+    private GoLive goLive() {
+        List<Subscription> behind = new ArrayList<>(subscriptions.length);
+        for (Subscription subscription : subscriptions) {
+            if (!subscription.live && !subscription.removed) {
+                behind.add(subscription);
+            }
+        }
+        behind.sort(Comparator.comparingLong(s -> s.channel.order));
+        int locked = 0;
+        try {
+            for (Subscription subscription : behind) {
+                if (!subscription.channel.lock.tryLock()) {
+                    return GoLive.BUSY;
+                }
+                locked++;
+            }
+            for (Subscription subscription : behind) {
+                if (!subscription.removed && subscription.channel.log.last() != subscription.position) {
+                    return GoLive.BEHIND;
+                }
+            }
+            behind.forEach(s -> s.channel.goLive(s));
+            enqueueAny(POSITION);
+            return GoLive.LIVE;
+        } finally {
+            for (int i = locked - 1; i >= 0; i--) {
+                behind.get(i).channel.lock.unlock();
+            }
+        }
+    }
+
+    private void append(Buffer frame) {
+        ByteBuf buf = frame.getByteBuf();
+        batchBytes += buf.readableBytes();
         if (batch == null) {
-            return frame;
+            batch = buf;
+            return;
         }
         CompositeByteBuf composite;
         if (batch instanceof CompositeByteBuf c) {
@@ -275,9 +542,17 @@ final class ConnectionImpl implements Connection {
         } else {
             composite = Unpooled.compositeBuffer();
             composite.addComponent(true, batch);
+            batch = composite;
         }
-        composite.addComponent(true, frame);
-        return composite;
+        composite.addComponent(true, buf);
+    }
+
+    private void writeBatch(HttpServerResponse response) {
+        if (batch != null && state.get() != CLOSED) {
+            response.write(Buffer.buffer(batch), onWritten);
+        }
+        batch = null;
+        batchBytes = 0;
     }
 
     private void written(AsyncResult<Void> result) {
@@ -326,16 +601,23 @@ final class ConnectionImpl implements Connection {
         LOG.debugf("SSE connection [%s] %s", id, why);
         cancel(ping);
         cancel(timeout);
+        cancel(closeTimeout);
         queue.clear();
         owner.closed(this);
         if (attached) {
             release();
         }
         List<Consumer<Connection>> toRun;
+        Subscription[] left;
         synchronized (this) {
             listenersRan = true;
             toRun = new ArrayList<>(listeners);
             listeners.clear();
+            left = subscriptions;
+            subscriptions = NO_SUBSCRIPTIONS;
+        }
+        if (left.length > 0) {
+            leave(List.of(left));
         }
         for (Consumer<Connection> listener : toRun) {
             runListener(listener);

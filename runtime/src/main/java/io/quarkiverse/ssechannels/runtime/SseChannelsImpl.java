@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -32,8 +33,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Owns what is shared by every connection and channel of the application: configuration, the journal, timers, the
- * per-event-loop outboxes and the registries of open connections, named channels and temporary channel stores.
+ * Owns what is shared by every connection and channel of the application: configuration, the stamps that order
+ * events across channels, timers, the per-event-loop outboxes and the registries of open connections, named channels
+ * and temporary channel stores.
  */
 @Singleton
 public class SseChannelsImpl implements SseChannels {
@@ -51,15 +53,18 @@ public class SseChannelsImpl implements SseChannels {
     private final long maxQueuedBytes;
     private final Vertx vertx;
     private final SseEncoder encoder;
-    private final Journal journal = new Journal();
+    /** Stamps events in publish order across channels; an atomic counter, not a lock. */
+    private final AtomicLong stamps = new AtomicLong();
+    private final AtomicLong channelOrder = new AtomicLong();
     private final Timers timers = new Timers();
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger openCount = new AtomicInteger();
     private final Set<ConnectionImpl> open = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<EventLoop, Outbox> outboxes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ChannelImpl> named = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, NamedChannel> handles = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, TemporaryChannelsImpl<?>> temporary = new ConcurrentHashMap<>();
+    private final Duration closeTimeout;
+    private final Duration retryAfter;
+    private final ConcurrentHashMap<String, TemporaryChannelsImpl<?>> stores = new ConcurrentHashMap<>();
 
     @Inject
     public SseChannelsImpl(SseChannelsRuntimeConfig config, Vertx vertx, Instance<DataSerializer> serializer) {
@@ -67,6 +72,8 @@ public class SseChannelsImpl implements SseChannels {
         this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
         this.maxQueuedBytes = config.maxQueuedBytes().asLongValue();
         this.vertx = vertx;
+        this.closeTimeout = config.closeTimeout();
+        this.retryAfter = Duration.ofSeconds(config.retryAfter());
         this.encoder = new SseEncoder(serializer.isResolvable() ? serializer.get() : null,
                 config.maxDataSize().asLongValue());
     }
@@ -85,10 +92,12 @@ public class SseChannelsImpl implements SseChannels {
             throw unavailable("this application already has its " + maxConnections + " SSE connections "
                     + "(quarkus.sse-channels.max-connections)");
         }
+        // read before the head goes out: every event stamped later was published after the client saw the head
+        long opened = stamps.get();
         stream.writeHead();
         Outbox outbox = outboxes.computeIfAbsent(stream.eventLoop(), Outbox::new);
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
-                outbox, lastEventId(stream.request()), maxQueuedBytes);
+                outbox, lastEventId(stream.request()), opened, maxQueuedBytes);
         open.add(connection);
         connection.start(timers,
                 options.pingInterval() != null ? options.pingInterval() : config.pingInterval(),
@@ -122,14 +131,7 @@ public class SseChannelsImpl implements SseChannels {
     @Override
     public Channel channel(String name) {
         requireName(name);
-        return handles.computeIfAbsent(name, n -> new NamedChannel(n, this));
-    }
-
-    /**
-     * @return the open channel of that name, created with its configuration when there is none or it closed
-     */
-    ChannelImpl liveNamedChannel(String name) {
-        return ChannelImpl.live(named, name, this::createNamed);
+        return named.computeIfAbsent(name, this::createNamed);
     }
 
     private ChannelImpl createNamed(String name) {
@@ -142,21 +144,27 @@ public class SseChannelsImpl implements SseChannels {
             emptyTimeout = channelConfig.emptyTimeout().orElse(emptyTimeout);
             maxConnections = channelConfig.maxConnections().orElse(0);
         }
-        ChannelImpl channel = new ChannelImpl(name, this, historySize, emptyTimeout, maxConnections);
-        channel.onClose(c -> named.remove(name, c));
-        return channel;
+        return new ChannelImpl(name, this, historySize, emptyTimeout, false, maxConnections);
     }
 
     @Override
     public Channel newChannel(String name, ChannelOptions options) {
         requireName(name);
-        return new ChannelImpl(name, this, options.historySize(), options.emptyTimeout(), 0);
+        Objects.requireNonNull(options, "options");
+        return new ChannelImpl(name, this, options.historySize(), options.emptyTimeout(), true, 0);
     }
 
+    /**
+     * @return the store of that name, created on first use with its {@code stores."<name>".*} configuration
+     */
     @SuppressWarnings("unchecked")
-    <K> TemporaryChannels<K> temporaryChannels(String keyType) {
-        return (TemporaryChannels<K>) temporary.computeIfAbsent(keyType,
-                k -> new TemporaryChannelsImpl<>(this, config.historySize(), config.emptyTimeout()));
+    <K> TemporaryChannels<K> store(String name) {
+        return (TemporaryChannels<K>) stores.computeIfAbsent(name, n -> {
+            SseChannelsRuntimeConfig.StoreConfig store = config.stores().get(n);
+            return new TemporaryChannelsImpl<>(this,
+                    store == null ? config.historySize() : store.historySize().orElse(config.historySize()),
+                    store == null ? config.emptyTimeout() : store.emptyTimeout().orElse(config.emptyTimeout()));
+        });
     }
 
     @Override
@@ -169,10 +177,6 @@ public class SseChannelsImpl implements SseChannels {
         return timers.pending();
     }
 
-    /** @return event ids the journal indexes, for leak checks */
-    public int indexedEventIds() {
-        return journal.retainedIds();
-    }
 
     /**
      * Ends every stream cleanly, with a last {@code retry:} hint, while the HTTP server still runs (the extension's
@@ -189,7 +193,7 @@ public class SseChannelsImpl implements SseChannels {
             LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
         }
         open.forEach(c -> c.abort("the application stops"));
-        temporary.values().forEach(TemporaryChannelsImpl::closeAll);
+        stores.values().forEach(TemporaryChannelsImpl::closeAll);
         named.values().forEach(ChannelImpl::close);
     }
 
@@ -203,8 +207,28 @@ public class SseChannelsImpl implements SseChannels {
         return encoder;
     }
 
-    Journal journal() {
-        return journal;
+    long nextStamp() {
+        return stamps.incrementAndGet();
+    }
+
+    long nextChannelOrder() {
+        return channelOrder.incrementAndGet();
+    }
+
+    /**
+     * Runs work that takes a channel's lock away from the event loops, which must never wait on one: leaving a
+     * channel when a connection closes, and empty timeouts.
+     */
+    void offload(Runnable task) {
+        ForkJoinPool.commonPool().execute(task);
+    }
+
+    Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    Duration retryAfter() {
+        return retryAfter;
     }
 
     Timers timers() {

@@ -32,9 +32,8 @@ public class SseChannelsRecorder {
         return context -> context.getInjectedReference(SseChannels.class).channel(name);
     }
 
-    public Function<SyntheticCreationalContext<TemporaryChannels<?>>, TemporaryChannels<?>> temporaryChannels(
-            String keyType) {
-        return context -> ((SseChannelsImpl) context.getInjectedReference(SseChannels.class)).temporaryChannels(keyType);
+    public Function<SyntheticCreationalContext<TemporaryChannels<?>>, TemporaryChannels<?>> store(String name) {
+        return context -> ((SseChannelsImpl) context.getInjectedReference(SseChannels.class)).store(name);
     }
 
     public ShutdownListener shutdownListener() {
@@ -55,11 +54,17 @@ public class SseChannelsRecorder {
         c.maxConnections().ifPresent(v -> requirePositive(PREFIX + "max-connections", v));
         requireNotNegative(PREFIX + "retry-after", c.retryAfter() < 0, c.retryAfter());
         requireNotNegative(PREFIX + "shutdown-retry", c.shutdownRetry().isNegative(), c.shutdownRetry());
+        requireNotNegative(PREFIX + "close-timeout", c.closeTimeout().isNegative(), c.closeTimeout());
         for (Map.Entry<String, SseChannelsRuntimeConfig.ChannelConfig> e : c.channels().entrySet()) {
             String key = PREFIX + "channels.\"" + e.getKey() + "\".";
             e.getValue().historySize().ifPresent(v -> requireNotNegative(key + "history-size", v < 0, v));
             e.getValue().emptyTimeout().ifPresent(v -> requireNotNegative(key + "empty-timeout", v.isNegative(), v));
             e.getValue().maxConnections().ifPresent(v -> requirePositive(key + "max-connections", v));
+        }
+        for (Map.Entry<String, SseChannelsRuntimeConfig.StoreConfig> e : c.stores().entrySet()) {
+            String key = PREFIX + "stores.\"" + e.getKey() + "\".";
+            e.getValue().historySize().ifPresent(v -> requireNotNegative(key + "history-size", v < 0, v));
+            e.getValue().emptyTimeout().ifPresent(v -> requireNotNegative(key + "empty-timeout", v.isNegative(), v));
         }
     }
 

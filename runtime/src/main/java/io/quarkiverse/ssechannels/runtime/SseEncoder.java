@@ -1,6 +1,7 @@
 package io.quarkiverse.ssechannels.runtime;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.netty.buffer.Unpooled;
 import io.quarkiverse.ssechannels.SseMessage;
@@ -14,6 +15,9 @@ final class SseEncoder {
 
     // Bytes, not a Buffer: a Netty buffer in static state would end up in a native image's heap.
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] END = { '\n' };
+    /** {@code "id: "}, an epoch, {@code '-'}, a long offset and the blank line; positions are ASCII. */
+    private static final int POSITION_LINE_ROOM = 4 + Cursor.EPOCH_LENGTH + 1 + 19 + 2;
 
     private final DataSerializer serializer;
     private final long maxDataSize;
@@ -31,8 +35,8 @@ final class SseEncoder {
     }
 
     /**
-     * Resolves the data to text (JSON serialisation included), leaving only the id to choose. Channels prepare
-     * outside their lock and frame under it, where the id they assign is known.
+     * Encodes every field but the id, which a channel chooses under its lock and a connection in several channels
+     * replaces with its own cursor. Serialisation and size checks happen here, outside any lock.
      */
     Prepared prepare(SseMessage message) {
         String data = message.data() == null ? null : text(message.data());
@@ -44,35 +48,69 @@ final class SseEncoder {
                         + "quarkus.sse-channels.max-data-size [" + maxDataSize + " bytes]; send less, or raise the limit");
             }
         }
-        return new Prepared(message, data);
+        StringBuilder sb = new StringBuilder(32 + (data == null ? 0 : data.length()));
+        if (message.comment() != null) {
+            field(sb, "", message.comment());
+        }
+        if (message.event() != null) {
+            field(sb, "event", message.event());
+        }
+        if (message.retry() != null) {
+            field(sb, "retry", message.retry().toString());
+        }
+        if (data != null) {
+            dataLines(sb, data);
+        } else if (message.isEvent()) {
+            // Without a data line a client dispatches nothing; an event name or id alone is meant to be seen.
+            sb.append("data:\n");
+        }
+        byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+        // room for a position id line, so that a channel writes its id in place, without a copy under its lock
+        byte[] bytes = Arrays.copyOf(body, body.length + POSITION_LINE_ROOM);
+        return new Prepared(message.id(), bytes, body.length);
     }
 
-    record Prepared(SseMessage message, String data) {
+    /**
+     * A frame without its id line and closing blank line, followed by room for a position id line. The id comes last:
+     * a client applies the fields of a block in any order when the blank line ends it.
+     */
+    record Prepared(String id, byte[] bytes, int bodyLength) {
 
-        Buffer frame(String id) {
-            StringBuilder sb = new StringBuilder(32 + (data == null ? 0 : data.length()));
-            if (message.comment() != null) {
-                field(sb, "", message.comment());
-            }
-            if (message.event() != null) {
-                field(sb, "event", message.event());
-            }
-            String theId = id != null ? id : message.id();
-            if (theId != null) {
-                field(sb, "id", theId);
-            }
-            if (message.retry() != null) {
-                field(sb, "retry", message.retry().toString());
-            }
-            if (data != null) {
-                dataLines(sb, data);
-            } else if (message.isEvent()) {
-                // Without a data line a client dispatches nothing; an event name or id alone is meant to be seen.
-                sb.append("data:\n");
-            }
-            sb.append('\n');
-            return frozen(sb.toString());
+        /** @param theId the id to write, {@code null} for the message's own (if any) */
+        Buffer frame(String theId) {
+            String written = theId != null ? theId : id;
+            byte[] end = written == null ? END : idLine(written);
+            byte[] frame = Arrays.copyOf(bytes, bodyLength + end.length);
+            System.arraycopy(end, 0, frame, bodyLength, end.length);
+            return Buffer.buffer(Unpooled.wrappedBuffer(frame));
         }
+
+        /**
+         * Writes a position id line ({@code <epoch>-<offset>}) into the room after the body: once per message, by
+         * the channel that publishes it.
+         */
+        Buffer frameWithPosition(String position) {
+            int at = bodyLength;
+            bytes[at++] = 'i';
+            bytes[at++] = 'd';
+            bytes[at++] = ':';
+            bytes[at++] = ' ';
+            for (int i = 0; i < position.length(); i++) {
+                bytes[at++] = (byte) position.charAt(i);
+            }
+            bytes[at++] = '\n';
+            bytes[at++] = '\n';
+            return Buffer.buffer(Unpooled.wrappedBuffer(bytes, 0, at));
+        }
+
+        Buffer body() {
+            return Buffer.buffer(Unpooled.wrappedBuffer(bytes, 0, bodyLength));
+        }
+    }
+
+    /** @return {@code id: <id>} and the blank line that ends a frame */
+    static byte[] idLine(String id) {
+        return ("id: " + id + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private String text(Object data) {
@@ -115,7 +153,12 @@ final class SseEncoder {
         return Buffer.buffer(Unpooled.wrappedBuffer(PING));
     }
 
-    /** The last frame of a stream the server ends at shutdown: when to come back. */
+    /** A frame that sets the client's last event id without dispatching an event: it has no data line. */
+    static Buffer position(String id) {
+        return Buffer.buffer(Unpooled.wrappedBuffer(idLine(id)));
+    }
+
+    /** The last frame of a stream the server ends: when to come back. */
     static Buffer retry(long millis) {
         return frozen("retry: " + millis + "\n\n");
     }

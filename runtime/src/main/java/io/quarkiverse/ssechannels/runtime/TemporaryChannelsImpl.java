@@ -33,7 +33,7 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     }
 
     private ChannelImpl create(K key) {
-        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout, 0);
+        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout, true, 0);
         channel.onClose(c -> channels.remove(key, c));
         return channel;
     }
@@ -44,7 +44,7 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
         for (;;) {
             Channel channel = getOrCreate(key);
             try {
-                channel.add(connection);
+                connection.join(channel);
                 return channel;
             } catch (ChannelClosedException e) {
                 // its empty timeout fired between getOrCreate and add: the next round creates a new one

@@ -31,6 +31,8 @@ public final class SseClient implements AutoCloseable {
     private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
     private final StringBuffer raw = new StringBuffer();
     private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile IOException failure;
+    private volatile boolean closedByUs;
     private final Thread reader;
 
     private SseClient(HttpResponse<InputStream> response) {
@@ -71,12 +73,19 @@ public final class SseClient implements AutoCloseable {
      * @throws AssertionError if none arrives in time
      */
     public Frame next(Duration timeout) {
+        Frame frame = poll(timeout);
+        if (frame == null) {
+            throw new AssertionError("No SSE frame within " + timeout + "; bytes so far: [" + raw + "]");
+        }
+        return frame;
+    }
+
+    /**
+     * @return the next frame, or {@code null} if none arrives within the timeout
+     */
+    public Frame poll(Duration timeout) {
         try {
-            Frame frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (frame == null) {
-                throw new AssertionError("No SSE frame within " + timeout + "; bytes so far: [" + raw + "]");
-            }
-            return frame;
+            return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
@@ -118,9 +127,28 @@ public final class SseClient implements AutoCloseable {
     }
 
     /**
-     * @return true if the server ended the stream within the timeout
+     * @return true if the server ended the stream cleanly (the body ended, no error) within the timeout
+     * @throws AssertionError if the stream broke instead (a reset, a truncated body), with what was read
      */
     public boolean awaitEnd(Duration timeout) {
+        if (!await(timeout)) {
+            return false;
+        }
+        if (failure != null) {
+            throw new AssertionError("The stream broke instead of ending cleanly: " + failure + "; bytes so far: ["
+                    + raw + "]", failure);
+        }
+        return true;
+    }
+
+    /**
+     * @return true if the stream broke (a reset, a truncated body) within the timeout, rather than ending cleanly
+     */
+    public boolean awaitBroken(Duration timeout) {
+        return await(timeout) && failure != null;
+    }
+
+    private boolean await(Duration timeout) {
         try {
             return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -141,6 +169,7 @@ public final class SseClient implements AutoCloseable {
      */
     @Override
     public void close() {
+        closedByUs = true;
         try {
             response.body().close();
         } catch (IOException e) {
@@ -168,7 +197,9 @@ public final class SseClient implements AutoCloseable {
                 parser.feed(text);
             }
         } catch (IOException e) {
-            // the client closed it, or the connection broke: either way the stream is over
+            if (!closedByUs) {
+                failure = e;
+            }
         } finally {
             ended.countDown();
         }

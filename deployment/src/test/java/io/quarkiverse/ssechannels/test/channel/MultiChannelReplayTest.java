@@ -3,6 +3,7 @@ package io.quarkiverse.ssechannels.test.channel;
 import static io.quarkiverse.ssechannels.test.Streams.awaitSize;
 import static io.quarkiverse.ssechannels.test.Streams.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.net.URI;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.test.Streams;
@@ -24,7 +26,8 @@ import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 
 /**
- * One connection in two channels: after a reconnection it gets, in each channel, exactly what it missed, in order.
+ * One connection in two channels: its ids are cursors over both, so a reconnection from any event, replayed or live,
+ * gets exactly what came after it, in publish order across the channels.
  */
 public class MultiChannelReplayTest {
 
@@ -40,7 +43,7 @@ public class MultiChannelReplayTest {
     SseChannels sse;
 
     @Test
-    void reconnectionReplaysWhatWasMissedInEachChannel() {
+    void replayComesInPublishOrderAndResumesExactlyFromAnyPointOfIt() {
         Channel weather = sse.channel("weather");
         Channel news = sse.channel("news");
         String lastSeen;
@@ -49,31 +52,51 @@ public class MultiChannelReplayTest {
             awaitSize(news, 1);
             weather.send(SseMessage.data("w1"));
             news.send(SseMessage.data("n1"));
-            weather.send(SseMessage.data("w2"));
-            List<SseClient.Frame> seen = client.nextEvents(3, Duration.ofSeconds(10));
-            assertEquals(List.of("w1", "n1", "w2"), data(seen));
-            lastSeen = seen.get(2).lastEventId();
+            List<SseClient.Frame> seen = client.nextEvents(2, Duration.ofSeconds(10));
+            assertEquals(List.of("w1", "n1"), data(seen));
+            lastSeen = seen.get(1).lastEventId();
         }
         awaitSize(weather, 0);
         awaitSize(news, 0);
         // missed while away, interleaved across the two channels
-        List<String> missed = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            Channel channel = i % 2 == 0 ? news : weather;
-            String data = (channel == news ? "n" : "w") + (10 + i);
-            channel.send(SseMessage.data(data));
-            missed.add(data);
-        }
+        news.send(SseMessage.data("n2"));
+        weather.send(SseMessage.data("w2"));
+        news.send(SseMessage.data("n3"));
+        List<SseClient.Frame> replay;
         try (SseClient client = SseClient.connect(both, Map.of("Last-Event-ID", lastSeen))) {
-            List<String> replayed = data(client.nextEvents(missed.size(), Duration.ofSeconds(10)));
-            // each channel replays its own in order; weather joins first, so its events come first
-            assertEquals(missed.stream().filter(d -> d.startsWith("w")).toList(),
-                    replayed.subList(0, 2));
-            assertEquals(missed.stream().filter(d -> d.startsWith("n")).toList(),
-                    replayed.subList(2, 5));
-            awaitSize(news, 1);
-            news.send(SseMessage.data("live"));
-            assertEquals("live", client.nextEvent(Duration.ofSeconds(10)).data(), "nothing replayed twice");
+            replay = client.nextEvents(3, Duration.ofSeconds(10));
+            assertEquals(List.of("n2", "w2", "n3"), data(replay), "publish order, not grouped by channel");
+            assertEquals(Resume.EXACT, Streams.newest().resume());
+        }
+        // the stream breaks after each replayed event in turn: the resume goes on from there
+        List<String> published = new ArrayList<>(data(replay));
+        for (int i = 0; i < replay.size(); i++) {
+            String from = replay.get(i).lastEventId();
+            try (SseClient client = SseClient.connect(both, Map.of("Last-Event-ID", from))) {
+                List<String> rest = published.subList(i + 1, published.size());
+                assertEquals(rest, data(client.nextEvents(rest.size(), Duration.ofSeconds(10))), "from " + from);
+                awaitSize(news, 1);
+                news.send(SseMessage.data("live" + i));
+                published.add("live" + i);
+                assertEquals("live" + i, client.nextEvent(Duration.ofSeconds(10)).data(), "nothing twice");
+            }
+            awaitSize(news, 0);
+        }
+    }
+
+    @Test
+    void idsAreCursorsOverTheChannelsAndSingleChannelIdsAreTheEventsOwn() {
+        Channel a = sse.channel("a");
+        Channel b = sse.channel("b");
+        try (SseClient single = SseClient.connect(URI.create(both.toString().replace("weather,news", "a")));
+                SseClient multi = SseClient.connect(URI.create(both.toString().replace("weather,news", "a,b")))) {
+            awaitSize(a, 2);
+            awaitSize(b, 1);
+            String id = a.send(SseMessage.builder().id("caller-1").data("x").build());
+            assertEquals("caller-1", single.nextEvent(Duration.ofSeconds(10)).id(), "as sent, shared");
+            String cursor = multi.nextEvent(Duration.ofSeconds(10)).id();
+            assertNotEquals(id, cursor);
+            assertEquals(2, cursor.split("\\.").length, "a position in each channel: " + cursor);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.quarkiverse.ssechannels.test.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.net.URI;
@@ -74,6 +75,8 @@ public class InjectionAndConfigTest {
     @Test
     void pingIntervalComesFromConfiguration() {
         try (SseClient client = SseClient.connect(tinyStream)) {
+            SseClient.Frame position = client.next(Duration.ofSeconds(10));
+            assertFalse(position.isEvent(), "a stream in a channel starts with its position, which is no event");
             SseClient.Frame ping = client.next(Duration.ofSeconds(10));
             assertEquals(List.of(" ping"), ping.comments());
         }

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -47,11 +48,15 @@ public class LifecycleTest {
 
     @Test
     void pingsEveryInterval() {
-        try (SseClient client = SseClient.connect(URI.create(base + "/open?ping=100"))) {
-            for (int i = 0; i < 3; i++) {
+        long opened = System.nanoTime();
+        try (SseClient client = SseClient.connect(URI.create(base + "/open?ping=300"))) {
+            for (int i = 1; i <= 4; i++) {
                 SseClient.Frame ping = client.next(Duration.ofSeconds(10));
+                long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
                 assertFalse(ping.isEvent());
-                assertEquals(1, ping.comments().size());
+                assertEquals(List.of(" ping"), ping.comments());
+                // a timer never fires early: the i-th ping comes i intervals after the stream opened, at the earliest
+                assertTrue(elapsed >= i * 300L, "ping " + i + " after " + elapsed + " ms");
             }
         }
     }

@@ -85,6 +85,14 @@ public class LimitsTest {
                 assertTrue(tooMany.body().contains("quarkus.sse-channels.max-connections"), tooMany.body());
                 assertEquals(3, impl.openConnections());
             }
+            // a connection opened elsewhere has its head already: it is told when to come back, and ends cleanly
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 1);
+            try (SseClient late = SseClient.connect(URI.create(base + "/channels/capped"))) {
+                assertEquals(200, late.status());
+                assertTrue(late.awaitEnd(Duration.ofSeconds(10)), "the refused stream ends: " + late.raw());
+                assertTrue(late.raw().contains("retry: 7000\n"), late.raw());
+                assertEquals(1, capped.size());
+            }
         }
         // places are given back when connections close
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);

@@ -4,14 +4,11 @@ import static io.quarkiverse.ssechannels.test.Streams.awaitSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,18 +64,9 @@ public class SlowClientTest {
             readers.add(http.sendAsync(HttpRequest.newBuilder(stream).build(), HttpResponse.BodyHandlers.ofLines())
                     .thenApplyAsync(response -> lastInOrder(response.body())));
         }
-        try (Socket stalled = new Socket()) {
-            // a tiny receive window, so the kernel buffers little on its side
-            stalled.setReceiveBufferSize(4096);
-            stalled.connect(new InetSocketAddress(stream.getHost(), stream.getPort()));
-            OutputStream out = stalled.getOutputStream();
-            out.write(("GET " + stream.getPath() + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
+        try (Socket stalled = Streams.stalledClient(stream)) {
             awaitSize(channel, READERS + 1);
-            // the JDK client sends a User-Agent, the raw socket does not
-            Connection stalledConnection = Streams.OPENED.values().stream()
-                    .filter(c -> c.isOpen() && c.request().getHeader("User-Agent") == null).findFirst().orElseThrow();
+            Connection stalledConnection = Streams.rawConnection();
 
             String payload = "x".repeat(1000);
             long started = System.nanoTime();

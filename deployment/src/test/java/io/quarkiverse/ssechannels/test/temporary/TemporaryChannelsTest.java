@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -23,10 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.SseMessage;
-import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
-import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
@@ -41,19 +41,23 @@ public class TemporaryChannelsTest {
     static final QuarkusUnitTest config = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Streams.class, LongKeys.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
-            .overrideConfigKey("quarkus.sse-channels.empty-timeout", "300ms");
+            .overrideConfigKey("quarkus.sse-channels.empty-timeout", "300ms")
+            .overrideConfigKey("quarkus.sse-channels.stores.\"rooms\".empty-timeout", "1h")
+            .overrideConfigKey("quarkus.sse-channels.stores.\"rooms\".history-size", "2");
 
     @TestHTTPResource("/streams/user/")
     URI users;
 
     @Inject
+    @ChannelStore("users")
     TemporaryChannels<String> byName;
 
     @Inject
-    LongKeys longKeys;
+    @ChannelStore("rooms")
+    TemporaryChannels<String> rooms;
 
     @Inject
-    SseChannels sse;
+    LongKeys longKeys;
 
     @Test
     void concurrentFirstConnectionsGetTheSameChannel() throws Exception {
@@ -83,16 +87,14 @@ public class TemporaryChannelsTest {
 
     @Test
     void closedChannelsLeaveTheStoreAndAreNeverHandedOut() {
-        SseChannelsImpl impl = (SseChannelsImpl) sse;
-        int indexedBefore = impl.indexedEventIds();
         Channel channel = byName.getOrCreate("short-lived");
         channel.send(SseMessage.data("one"));
         channel.send(SseMessage.builder().id("two").data("two").build());
-        assertEquals(indexedBefore + 2, impl.indexedEventIds());
+        assertEquals(2, channel.historySize());
         assertTrue(byName.keys().contains("short-lived"));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !byName.keys().contains("short-lived"));
         assertTrue(channel.isClosed());
-        assertEquals(indexedBefore, impl.indexedEventIds(), "a closed channel's event ids leave the journal");
+        assertEquals(0, channel.historySize(), "a closed channel lets its history go");
         assertTrue(byName.get("short-lived").isEmpty());
         Channel again = byName.getOrCreate("short-lived");
         assertFalse(again.isClosed());
@@ -110,18 +112,69 @@ public class TemporaryChannelsTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> byName.get("alice").isEmpty());
     }
 
+    /**
+     * Clients that leave while their request joins: however the close and the join interleave, every channel
+     * empties and leaves the store.
+     */
     @Test
-    void oneStorePerKeyType() {
+    void clientsThatLeaveWhileJoiningLeaveNoChannelBehind() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                URI uri = URI.create(users + "churn-" + i);
+                done.add(pool.submit(() -> SseClient.connect(uri).close()));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> byName.keys().stream().noneMatch(k -> k.startsWith("churn-")));
+    }
+
+    @Test
+    void storesWithTheSameKeyTypeNeverShareKeys() {
+        Channel room = rooms.getOrCreate("lobby");
+        assertFalse(byName.keys().contains("lobby"));
+        assertTrue(byName.get("lobby").isEmpty());
+        assertTrue(byName.getOrCreate("lobby") != room, "each store has its own channel for a key");
+        assertEquals(1, rooms.size());
+        // the rooms store keeps 2 events, as configured; the users store the global 500
+        for (int i = 0; i < 5; i++) {
+            room.send(SseMessage.data("r" + i));
+            byName.getOrCreate("lobby").send(SseMessage.data("u" + i));
+        }
+        assertEquals(2, room.historySize());
+        assertEquals(5, byName.getOrCreate("lobby").historySize());
+    }
+
+    @Test
+    void eachStoreHasItsOwnEmptyTimeout() {
+        Channel room = rooms.getOrCreate("kept");
+        Channel user = byName.getOrCreate("gone");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(user::isClosed);
+        assertFalse(room.isClosed(), "rooms keep empty channels for an hour");
+    }
+
+    @Test
+    void injectionPointsOfOneStoreShareIt() {
         Channel channel = longKeys.store.getOrCreate(42L);
         assertEquals("42", channel.name());
+        assertSame(channel, longKeys.again.getOrCreate(42L));
         assertEquals(Set.of(42L), longKeys.store.keys());
-        assertFalse(byName.keys().contains("42"));
-        assertEquals(1, longKeys.store.size());
     }
 
     @jakarta.inject.Singleton
     public static class LongKeys {
         @Inject
+        @ChannelStore("numbers")
         TemporaryChannels<Long> store;
+
+        @Inject
+        @ChannelStore("numbers")
+        TemporaryChannels<Long> again;
     }
 }

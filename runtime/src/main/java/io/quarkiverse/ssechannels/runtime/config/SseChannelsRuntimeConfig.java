@@ -35,14 +35,15 @@ public interface SseChannelsRuntimeConfig {
 
     /**
      * How many events a channel keeps for replay to reconnecting clients. By default, 500. `0` disables the
-     * history. Named channels can override it.
+     * history, and with it the replay of what was published between a stream's start and its joining a channel.
+     * Named channels and stores can override it.
      */
     @WithDefault("500")
     int historySize();
 
     /**
      * How long a temporary channel may stay without connections before it closes and leaves its store. By default,
-     * 10 minutes. `0` keeps empty temporary channels until the application stops.
+     * 10 minutes. `0` keeps empty temporary channels until the application stops. Stores can override it.
      */
     @WithDefault("10m")
     Duration emptyTimeout();
@@ -69,10 +70,19 @@ public interface SseChannelsRuntimeConfig {
     OptionalInt maxConnections();
 
     /**
-     * The `Retry-After` delay, in seconds, sent with a `503` when a connection limit is reached. By default, 5.
+     * The `Retry-After` delay, in seconds, sent with a `503` when a connection limit is reached, and as a `retry:`
+     * hint to a connection refused by a full channel after its stream started. By default, 5.
      */
     @WithDefault("5")
     int retryAfter();
+
+    /**
+     * How long a stream the server ends (its timeout, `Connection.close()`, a full channel) may take to write what
+     * was queued before the end. A client that does not read meanwhile has its connection cut instead. By default,
+     * 10 seconds. `0` waits as long as the client takes.
+     */
+    @WithDefault("10s")
+    Duration closeTimeout();
 
     /**
      * The reconnection delay sent as a final `retry:` hint to every client when the application stops, so that
@@ -98,8 +108,9 @@ public interface SseChannelsRuntimeConfig {
         OptionalInt historySize();
 
         /**
-         * How long this channel may stay without connections before it closes. By default, a named channel never
-         * closes by itself: it lives as long as the application.
+         * How long this channel may stay without connections before it drops its history, to free the memory of a
+         * channel nobody listens to; a client that resumes later is told of the gap. The channel itself lives as
+         * long as the application. By default, the history is kept.
          */
         Optional<Duration> emptyTimeout();
 
@@ -108,5 +119,29 @@ public interface SseChannelsRuntimeConfig {
          * Unavailable` with a `Retry-After` header. By default, no limit.
          */
         OptionalInt maxConnections();
+    }
+
+    /**
+     * Configuration of temporary channel stores, those injected with `@ChannelStore("<name>")`.
+     */
+    @ConfigDocMapKey("store-name")
+    Map<String, StoreConfig> stores();
+
+    /**
+     * Configuration of one store of temporary channels.
+     */
+    interface StoreConfig {
+
+        /**
+         * How many events each channel of this store keeps for replay. By default,
+         * `quarkus.sse-channels.history-size`.
+         */
+        OptionalInt historySize();
+
+        /**
+         * How long a channel of this store may stay without connections before it closes and leaves the store. By
+         * default, `quarkus.sse-channels.empty-timeout`.
+         */
+        Optional<Duration> emptyTimeout();
     }
 }

@@ -1,0 +1,81 @@
+package io.quarkiverse.ssechannels.test.delivery;
+
+import static io.quarkiverse.ssechannels.test.Streams.awaitSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.Resume;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.SseClient;
+import io.quarkus.test.QuarkusUnitTest;
+import io.quarkus.test.common.http.TestHTTPResource;
+
+/**
+ * A replay many times larger than max-queued-bytes is read from the history at the pace the client reads: the
+ * client is not cut, and the hand-over to live events, published all along, has no gap and no repeat.
+ */
+public class PacedReplayTest {
+
+    private static final int HELD = 500;
+    private static final int DURING = 200;
+    private static final String PAYLOAD = "x".repeat(16 * 1024);
+
+    @RegisterExtension
+    static final QuarkusUnitTest config = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .overrideConfigKey("quarkus.http.test-port", "0")
+            .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "1M")
+            .overrideConfigKey("quarkus.sse-channels.history-size", "1000");
+
+    @TestHTTPResource("/streams/channels/big")
+    URI big;
+
+    @Inject
+    SseChannels sse;
+
+    @Test
+    void aReplayOf8MiBNeitherCutsTheReaderNorDelaysLiveEvents() throws Exception {
+        Channel channel = sse.channel("big");
+        for (int i = 0; i < HELD; i++) {
+            channel.send(SseMessage.data(i + " " + PAYLOAD));
+        }
+        // any client can ask for the whole history with an id the channel never sent
+        try (SseClient client = SseClient.connect(big, Map.of("Last-Event-ID", "junk"))) {
+            awaitSize(channel, 1);
+            Connection connection = Streams.newest();
+            AtomicInteger published = new AtomicInteger(HELD);
+            Thread publisher = new Thread(() -> {
+                for (int i = 0; i < DURING; i++) {
+                    channel.send(SseMessage.data(published.getAndIncrement() + " " + PAYLOAD));
+                    LockSupport.parkNanos(1_000_000);
+                }
+            });
+            publisher.start();
+            for (int expected = 0; expected < HELD + DURING; expected++) {
+                String data = client.nextEvent(Duration.ofSeconds(30)).data();
+                assertEquals(expected, Integer.parseInt(data.substring(0, data.indexOf(' '))),
+                        "events in order, none lost or repeated");
+            }
+            publisher.join(30_000);
+            assertTrue(connection.isOpen(), "the reader was not cut");
+            assertEquals(Resume.GAP, connection.resume());
+            channel.send(SseMessage.data("live"));
+            assertEquals("live", client.nextEvent(Duration.ofSeconds(10)).data());
+        }
+    }
+}

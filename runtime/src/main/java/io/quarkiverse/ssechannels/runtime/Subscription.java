@@ -1,0 +1,37 @@
+package io.quarkiverse.ssechannels.runtime;
+
+/**
+ * One connection in one channel. It starts catching up from its position, reading the channel's history on the
+ * connection's event loop, and turns live when it reached the end with the channel's lock held: from then on the
+ * channel queues every new event on the connection.
+ */
+final class Subscription {
+
+    final ConnectionImpl connection;
+    final ChannelImpl channel;
+    /** Offset of the last event of this channel handed to the client; the connection's event loop owns it. */
+    long position;
+    /** Set under the channel's lock. */
+    volatile boolean live;
+    /** Set under the channel's lock when the channel let it go; the connection forgets it. */
+    volatile boolean removed;
+
+    Subscription(ConnectionImpl connection, ChannelImpl channel, long position) {
+        this.connection = connection;
+        this.channel = channel;
+        this.position = position;
+    }
+
+    /** @return a copy of the array without the subscription; the array itself when it does not hold it */
+    static Subscription[] without(Subscription[] all, Subscription subscription) {
+        for (int i = 0; i < all.length; i++) {
+            if (all[i] == subscription) {
+                Subscription[] less = new Subscription[all.length - 1];
+                System.arraycopy(all, 0, less, 0, i);
+                System.arraycopy(all, i + 1, less, i, all.length - i - 1);
+                return less;
+            }
+        }
+        return all;
+    }
+}
