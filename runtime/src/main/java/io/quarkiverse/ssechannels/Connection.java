@@ -12,11 +12,11 @@ import io.vertx.core.http.HttpServerRequest;
  * lifetime) is reached. All methods are thread safe and never block on the network: messages are queued and written
  * on the connection's event loop in the order they were sent.
  * <p>
- * A connection that joins several channels gets their events in publish order, each with an id that records its
- * position in every one of them (a cursor), so that a reconnection resumes exactly in each; a connection in one
- * channel gets the events with their own ids. When a stream starts, the client is told its position with an
- * {@code id:} line that dispatches no event, so that a client whose stream breaks before its first event still
- * resumes from where it began.
+ * A connection that has joined several channels gets their events in publish order, each with an id that records
+ * its position in every one of them (a cursor), so that a reconnection resumes exactly in each; a connection that has
+ * only ever been in one channel gets the events with their own ids. Once a join has caught up, the client is told
+ * its position with an {@code id:} line that dispatches no event, so that a client whose stream breaks before its
+ * first event still resumes from where it began.
  * <p>
  * A connection closes exactly once, whether the server ends it ({@link #close()}, timeout, application shutdown) or
  * the client goes away; its close listeners then run exactly once and it leaves every channel it was in.
@@ -32,8 +32,9 @@ public interface Connection {
      * Joins the channels at once: each resolves the client's {@linkplain #lastEventId() last event id} in its own
      * history, the connection catches up on what it missed in all of them, merged in publish order and paced by the
      * client's reading, then receives their live events. Joining a channel the connection is already in does nothing
-     * for that channel. Call it from the resource method that opened the connection, so that the client is in its
-     * channels before its first event could be published.
+     * for that channel; joining one it was {@linkplain Channel#remove removed} from goes on from where it left. Call
+     * it from the resource method that opened the connection: a channel joined after the resource method returned
+     * starts at its newest event, without replay.
      *
      * @param channels the channels; not empty
      * @return {@code true} if the connection is in every channel; {@code false} if it was already closed, or if a
@@ -46,9 +47,10 @@ public interface Connection {
     boolean join(Channel... channels);
 
     /**
-     * @return how exactly the joins so far resumed the client: {@link Resume#GAP} if any channel could not find the
-     *         client's position (send a snapshot then), {@link Resume#EXACT} if every channel did,
-     *         {@link Resume#NONE} when the client sent no last event id (or before any join)
+     * @return how exactly the joins so far resumed the client: {@link Resume#GAP} if any channel could not reach
+     *         back to the client's position (send a snapshot then), {@link Resume#EXACT} if every channel did,
+     *         {@link Resume#NONE} when the client sent no last event id and nothing since its stream opened was lost
+     *         (or before any join)
      */
     Resume resume();
 
@@ -93,7 +95,7 @@ public interface Connection {
     boolean isOpen();
 
     /**
-     * Registers a listener that runs exactly once when this connection closes, on the thread that closed it. A
+     * Registers a listener that runs exactly once when this connection closes, on the connection's event loop. A
      * listener added to an already closed connection runs at once. Exceptions thrown by listeners are logged and do
      * not stop the other listeners.
      *

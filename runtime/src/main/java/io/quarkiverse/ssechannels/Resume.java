@@ -11,8 +11,7 @@ package io.quarkiverse.ssechannels;
 public enum Resume {
 
     /**
-     * The client sent no last event id: it gets the events published from the moment its stream opened (the events
-     * the channels still hold from that moment, which is all of them unless the history is off or very small).
+     * The client sent no last event id: it gets every event published from the moment its stream opened.
      */
     NONE,
 
@@ -22,8 +21,9 @@ public enum Resume {
     EXACT,
 
     /**
-     * At least one channel could not find the client's position: some events may be missing, and some replayed
-     * events may have been seen before. The client gets everything the channel still holds.
+     * At least one channel could not reach back to the client's position (or, for a client without a last event
+     * id, to the moment its stream opened): some events may be missing, and some replayed events may have been seen
+     * before. The client gets everything the channel still holds.
      */
     GAP
 }

@@ -2,6 +2,8 @@ package io.quarkiverse.ssechannels;
 
 import static io.quarkiverse.ssechannels.runtime.Text.escape;
 
+import io.quarkiverse.ssechannels.runtime.Text;
+
 import java.util.Objects;
 
 /**
@@ -9,8 +11,8 @@ import java.util.Objects;
  * <p>
  * Instances are immutable and thread safe; build them with {@link #builder()} or the shortcuts
  * {@link #data(Object)} and {@link #comment(String)}. Every field is validated when the message is built, so a
- * message that exists can always be written: an id, event name or comment containing CR or LF, an id containing
- * NUL, or a negative retry is refused with an {@link IllegalArgumentException} that names the field and the value.
+ * message that exists can always be written: an event name or comment containing CR or LF, an id containing a
+ * control character, or a negative retry is refused with an {@link IllegalArgumentException} that names the field and the value.
  * <p>
  * Data may contain line breaks (LF, CR or CRLF); each line becomes its own {@code data:} line on the wire and the
  * client joins them back with LF. Data that is not a {@link CharSequence} is serialised to JSON with the
@@ -160,14 +162,16 @@ public final class SseMessage {
         }
 
         /**
-         * @param id the event id, or {@code null}; must not contain CR, LF or NUL (browsers would ignore it)
+         * @param id the event id, or {@code null}; must not contain CR, LF or any other control character: a client
+         *        sends it back in the {@code Last-Event-ID} header, where the extension ignores control characters
          * @return this builder
-         * @throws IllegalArgumentException if the id contains CR, LF or NUL
+         * @throws IllegalArgumentException if the id contains a control character
          */
         public Builder id(String id) {
             requireSingleLine("id", id);
-            if (id != null && id.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("SSE field [id] must not contain NUL, got [" + escape(id) + "]");
+            if (id != null && Text.hasControlCharacter(id)) {
+                throw new IllegalArgumentException("SSE field [id] must not contain control characters, since a "
+                        + "client sends it back in a header, got [" + escape(id) + "]");
             }
             this.id = id;
             return this;

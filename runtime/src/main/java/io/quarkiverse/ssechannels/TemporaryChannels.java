@@ -29,8 +29,8 @@ public interface TemporaryChannels<K> {
     /**
      * Adds the connection to the key's channel, creating the channel when absent. Unlike
      * {@code getOrCreate(key).add(connection)}, this never fails because the channel's empty timeout closed it in
-     * between: it then joins the key's new channel. Whether the connection joined is told by
-     * {@link Channel#add(Connection)}'s rules; how exactly it resumed by {@link Connection#resume()}.
+     * between: it then joins the key's new channel. The connection is in the returned channel unless it was
+     * already closed; how exactly it resumed is told by {@link Connection#resume()}.
      *
      * @param key the key; not {@code null}
      * @param connection the connection; not {@code null}

@@ -28,9 +28,10 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * A channel of this application instance. Its own lock orders what happens to it: an event gets its offset, enters
- * the history and is queued on every live connection in one step, so live connections see the channel's events in
- * offset order, and a connection turns live (with this lock held) exactly where its catching up ended. Nothing else
- * takes this lock for longer than a few map operations, and event loops only ever try it without waiting.
+ * the history and is queued on every live connection in one step (a lock-free offer each), so live connections see
+ * the channel's events in offset order, and a connection turns live (with this lock held) exactly where its catching
+ * up ended. Joins, leaves and closes hold it for map operations and a copy of the live array; event loops only ever
+ * try it without waiting.
  */
 final class ChannelImpl implements Channel {
 
@@ -52,6 +53,8 @@ final class ChannelImpl implements Channel {
     // guarded by lock
     private Subscription[] live = NO_SUBSCRIPTIONS;
     private final Map<ConnectionImpl, Subscription> joined = new HashMap<>();
+    /** {@code joined.size()}, readable without the lock. */
+    private volatile int members;
     /** Opened through this channel and not joined yet: each holds a place. */
     private final Set<ConnectionImpl> reserved = new HashSet<>();
     private int reserving;
@@ -147,8 +150,13 @@ final class ChannelImpl implements Channel {
         return Objects.requireNonNull(connection, "connection").join(this);
     }
 
-    /** What {@link #join} did. */
-    record Joined(List<Subscription> subscriptions, ChannelImpl full) {
+    /**
+     * What {@link #join} did.
+     *
+     * @param joined whether the connection is in every channel now
+     * @param full the first full channel, when that is why it is not
+     */
+    record Joined(boolean joined, ChannelImpl full) {
     }
 
     /**
@@ -173,12 +181,12 @@ final class ChannelImpl implements Channel {
                 channel.ensureOpen();
             }
             if (!connection.isOpen()) {
-                return new Joined(null, null);
+                return new Joined(false, null);
             }
             for (ChannelImpl channel : channels) {
                 if (!channel.joined.containsKey(connection) && !channel.reserved.contains(connection)
                         && channel.isFull()) {
-                    return new Joined(null, channel);
+                    return new Joined(false, channel);
                 }
             }
             List<Subscription> added = new ArrayList<>(channels.length);
@@ -190,7 +198,12 @@ final class ChannelImpl implements Channel {
                     added.add(subscription);
                     Resume outcome = channel.startOf(connection, subscription);
                     resume = outcome.compareTo(resume) > 0 ? outcome : resume;
-                    atEnd &= subscription.position == channel.log.last();
+                    if (channel.log.capacity() == 0) {
+                        // nothing to catch up on, ever: live at once, or every send would overtake it
+                        channel.goLive(subscription);
+                    } else {
+                        atEnd &= subscription.position == channel.log.last();
+                    }
                 }
             }
             // nothing to catch up on: live at once, so that no event can slip between joining and going live
@@ -200,9 +213,9 @@ final class ChannelImpl implements Channel {
             // still under the locks: a live event queued after this finds the connection knowing its subscription
             if (!connection.subscribe(added, resume, atEnd)) {
                 added.forEach(s -> s.channel.drop(s));
-                return new Joined(null, null);
+                return new Joined(false, null);
             }
-            return new Joined(added, null);
+            return new Joined(true, null);
         } finally {
             for (int i = locked - 1; i >= 0; i--) {
                 channels[i].lock.unlock();
@@ -219,43 +232,59 @@ final class ChannelImpl implements Channel {
     }
 
     private Subscription subscribe(ConnectionImpl connection) {
-        Subscription subscription = new Subscription(connection, this, 0);
+        Subscription subscription = new Subscription(connection, this);
         joined.put(connection, subscription);
+        members = joined.size();
         reserved.remove(connection);
         reconcileEmptyTimer();
         return subscription;
     }
 
     /**
-     * Sets where the subscription starts: after the client's last event id when this channel finds it in its
-     * history, after what was published before the stream opened when the client sent none, else (a gap) before
-     * everything the history still holds.
+     * Sets where the subscription starts: where the connection left this channel, if it was in it before; at the end
+     * of the log for a join after the request's set-up (a channel joined later in the stream's life); otherwise
+     * after the client's last event id when this channel finds it in its history, after what was published before
+     * the stream opened when the client sent none, else (a gap) before everything the history still holds.
      */
     private Resume startOf(ConnectionImpl connection, Subscription subscription) {
+        long left = connection.positionWhenLeft(this);
+        if (left >= 0) {
+            return start(subscription, left, Resume.NONE, connection);
+        }
+        if (connection.isAttached()) {
+            subscription.position = log.last();
+            return Resume.NONE;
+        }
+        if (connection.lastEventIdIgnored()) {
+            return start(subscription, -1, Resume.EXACT, connection);
+        }
         String lastEventId = connection.lastEventId();
         if (lastEventId == null) {
             long position = log.positionAt(connection.openedStamp());
             subscription.position = position;
-            return position == log.oldestPosition() && log.droppedAfter(connection.openedStamp()) ? Resume.GAP
-                    : Resume.NONE;
+            subscription.gap = position == log.oldestPosition() && log.droppedAfter(connection.openedStamp());
+            return subscription.gap ? Resume.GAP : Resume.NONE;
         }
         long position = Cursor.offsetIn(lastEventId, epoch);
-        if (position < 0) {
-            position = log.offsetOf(lastEventId);
-        }
+        return start(subscription, position < 0 ? log.offsetOf(lastEventId) : position, Resume.EXACT, connection);
+    }
+
+    /** Starts after the position if the history reaches back to it, else before everything it holds. */
+    private Resume start(Subscription subscription, long position, Resume reached, ConnectionImpl connection) {
         if (position >= 0 && log.reaches(position)) {
             subscription.position = position;
-            return Resume.EXACT;
+            return reached;
         }
-        LOG.debugf("%s does not reach back to the Last-Event-ID of SSE connection [%s]; it replays the %d events "
-                + "it holds", this, connection.id(), log.size());
+        LOG.debugf("%s does not reach back to where SSE connection [%s] resumes; it replays the %d events it holds",
+                this, connection.id(), log.size());
         subscription.position = log.oldestPosition();
+        subscription.gap = true;
         return Resume.GAP;
     }
 
     /** Called by the connection with this channel's lock held, once it caught up to the end of the log. */
     void goLive(Subscription subscription) {
-        if (!subscription.removed) {
+        if (!subscription.removed && !subscription.live) {
             subscription.live = true;
             live = Arrays.copyOf(live, live.length + 1);
             live[live.length - 1] = subscription;
@@ -276,6 +305,7 @@ final class ChannelImpl implements Channel {
         if (!joined.remove(subscription.connection, subscription)) {
             return false;
         }
+        members = joined.size();
         subscription.removed = true;
         if (subscription.live) {
             live = Subscription.without(live, subscription);
@@ -289,21 +319,17 @@ final class ChannelImpl implements Channel {
         if (!(connection instanceof ConnectionImpl member)) {
             return;
         }
-        Subscription subscription;
         lock.lock();
         try {
-            subscription = joined.get(member);
-            if (subscription == null || !drop(subscription)) {
-                subscription = null;
-                if (reserved.remove(member)) {
-                    reconcileEmptyTimer();
-                }
+            Subscription subscription = joined.get(member);
+            if (subscription != null && drop(subscription)) {
+                // under the lock: a join of this channel that follows finds the connection without it
+                member.forget(subscription, true);
+            } else if (reserved.remove(member)) {
+                reconcileEmptyTimer();
             }
         } finally {
             lock.unlock();
-        }
-        if (subscription != null) {
-            member.forget(subscription);
         }
     }
 
@@ -339,12 +365,7 @@ final class ChannelImpl implements Channel {
 
     @Override
     public int size() {
-        lock.lock();
-        try {
-            return joined.size();
-        } finally {
-            lock.unlock();
-        }
+        return members;
     }
 
     @Override
@@ -363,15 +384,18 @@ final class ChannelImpl implements Channel {
             }
             // let go of the connections first: one catching up then stops before it reads the cleared history
             left = new ArrayList<>(joined.values());
-            left.forEach(s -> s.removed = true);
+            left.forEach(s -> {
+                s.removed = true;
+                s.connection.forget(s, false);
+            });
             joined.clear();
+            members = 0;
             live = NO_SUBSCRIPTIONS;
             toRun = closeLocked();
         } finally {
             lock.unlock();
         }
         LOG.debugf("%s closed", this);
-        left.forEach(s -> s.connection.forget(s));
         toRun.forEach(this::runListener);
     }
 

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -60,6 +62,7 @@ final class ConnectionImpl implements Connection {
     private final StreamBinding stream;
     private final Outbox outbox;
     private final String lastEventId;
+    private final boolean lastEventIdIgnored;
     private final long openedStamp;
     private final long maxQueuedBytes;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
@@ -82,6 +85,9 @@ final class ConnectionImpl implements Connection {
     /** Once in several channels, every event carries the cursor of all of them, even after leaving some. */
     private volatile boolean cursorIds;
     private volatile Resume resume = Resume.NONE;
+    /** Subscriptions the application removed, by channel: joining that channel again continues from them. */
+    // guarded by this
+    private final Map<ChannelImpl, Subscription> left = new HashMap<>(0);
 
     /** The socket refused data and the drain handler has not fired since. */
     private volatile boolean stalled;
@@ -89,20 +95,28 @@ final class ConnectionImpl implements Connection {
     private volatile Timers.Timer timeout;
     private volatile Timers.Timer closeTimeout;
 
+    /** The request's set-up is over: the resource method returned. Written once, by the event loop. */
+    private volatile boolean attached;
+
     // event loop only
-    private boolean attached;
     private int attachRounds;
+    private boolean flushing;
     private boolean released;
     private ByteBuf batch;
     private int batchBytes;
 
+    /**
+     * @param lastEventId the client's last event id, {@code null} if it sent none or one that was ignored
+     * @param lastEventIdIgnored whether it sent one that was ignored (too long, or with control characters)
+     */
     ConnectionImpl(String id, SseChannelsImpl owner, StreamBinding stream, Outbox outbox, String lastEventId,
-            long openedStamp, long maxQueuedBytes) {
+            boolean lastEventIdIgnored, long openedStamp, long maxQueuedBytes) {
         this.id = id;
         this.owner = owner;
         this.stream = stream;
         this.outbox = outbox;
         this.lastEventId = lastEventId;
+        this.lastEventIdIgnored = lastEventIdIgnored;
         this.openedStamp = openedStamp;
         this.maxQueuedBytes = maxQueuedBytes;
     }
@@ -117,6 +131,11 @@ final class ConnectionImpl implements Connection {
         }
         if (!maxLifetime.isZero()) {
             timeout = timers.once(outbox.loop(), maxLifetime, this::close);
+        }
+        if (state.get() == CLOSED) {
+            // closed (at shutdown) before its timers existed
+            cancel(ping);
+            cancel(timeout);
         }
         outbox.loop().execute(this::attach);
     }
@@ -135,9 +154,8 @@ final class ConnectionImpl implements Connection {
         if (joined.full() != null) {
             LOG.debugf("SSE connection [%s] refused: %s is full", id, joined.full());
             refuse();
-            return false;
         }
-        return joined.subscriptions() != null;
+        return joined.joined();
     }
 
     /**
@@ -170,11 +188,31 @@ final class ConnectionImpl implements Connection {
         return true;
     }
 
-    /** The channel let this connection go (remove, or the channel closed). */
-    void forget(Subscription subscription) {
-        synchronized (this) {
-            subscriptions = Subscription.without(subscriptions, subscription);
+    /**
+     * The channel let this connection go; called with its lock held.
+     *
+     * @param remember whether a later join of that channel continues from where this one was (a remove, not a
+     *        close)
+     */
+    synchronized void forget(Subscription subscription, boolean remember) {
+        subscriptions = Subscription.without(subscriptions, subscription);
+        if (remember) {
+            left.put(subscription.channel, subscription);
         }
+    }
+
+    /** @return the position in the channel when the application last removed this connection from it, or -1 */
+    synchronized long positionWhenLeft(ChannelImpl channel) {
+        Subscription before = left.remove(channel);
+        return before == null ? -1 : before.position;
+    }
+
+    boolean isAttached() {
+        return attached;
+    }
+
+    boolean lastEventIdIgnored() {
+        return lastEventIdIgnored;
     }
 
     private void leave(List<Subscription> gone) {
@@ -193,7 +231,7 @@ final class ConnectionImpl implements Connection {
     @Override
     public void send(SseMessage message) {
         if (state.get() == OPEN) {
-            enqueue(owner.encoder().encode(message, null));
+            enqueue(owner.encoder().encode(message));
         }
     }
 
@@ -327,7 +365,26 @@ final class ConnectionImpl implements Connection {
      * replay costs no queue space however long it is.
      */
     void flush() {
-        HttpServerResponse response = stream.response();
+        // a write can fire the drain handler at once, on this thread: the running flush sees the socket writable
+        if (flushing) {
+            return;
+        }
+        flushing = true;
+        try {
+            drain(stream.response());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Writing to SSE connection [%s] failed; cutting it", id);
+            abort("failed to write");
+        } finally {
+            flushing = false;
+        }
+    }
+
+    private void drain(HttpServerResponse response) {
+        if (state.get() != CLOSED && (response.ended() || response.closed())) {
+            // the client went away and the response ended before its close reached this connection
+            closed("closed by the client");
+        }
         for (;;) {
             int missed = pending.get();
             int consumed = 0;
@@ -350,7 +407,7 @@ final class ConnectionImpl implements Connection {
             boolean full = consumed < missed || (state.get() == OPEN && catchUp(response));
             writeBatch(response);
             int left = pending.addAndGet(-consumed);
-            if (full) {
+            if (full && state.get() != CLOSED && response.writeQueueFull()) {
                 stalled = true;
                 response.drainHandler(onDrained);
                 if (queuedBytes.get() > maxQueuedBytes) {
@@ -358,7 +415,7 @@ final class ConnectionImpl implements Connection {
                 }
                 return;
             }
-            if (left == 0) {
+            if (left == 0 && !full) {
                 return;
             }
         }
@@ -387,7 +444,7 @@ final class ConnectionImpl implements Connection {
 
     private Subscription subscriptionOf(ChannelImpl channel) {
         for (Subscription subscription : subscriptions) {
-            if (subscription.channel == channel) {
+            if (subscription.channel == channel && !subscription.removed) {
                 return subscription;
             }
         }
@@ -424,36 +481,42 @@ final class ConnectionImpl implements Connection {
         for (;;) {
             Subscription next = null;
             Event event = null;
-            boolean behind = false;
-            for (Subscription subscription : subscriptions) {
-                if (subscription.live || subscription.removed) {
-                    continue;
-                }
-                behind = true;
-                Event candidate = subscription.channel.log.get(subscription.position + 1);
-                if (candidate == EventLog.EVICTED && !subscription.removed) {
-                    LOG.debugf("SSE connection [%s] fell behind the history of %s while catching up; ending it so "
-                            + "that the client resumes with a gap", id, subscription.channel);
-                    close();
-                    return false;
-                }
-                if (candidate != null && candidate != EventLog.EVICTED && (event == null || candidate.stamp() < event.stamp())) {
-                    next = subscription;
-                    event = candidate;
-                }
-            }
-            if (!behind) {
-                return false;
-            }
-            if (event != null) {
-                // A channel read before another may have published since: an event stamped earlier by the same
-                // thread is visible by now, so look again until no channel shows an earlier one.
-                for (Subscription earlier = earliest(event); earlier != null; earlier = earliest(event)) {
-                    next = earlier;
-                    event = earlier.channel.log.get(earlier.position + 1);
+            // A channel read before another may have published since: an event stamped earlier by the same thread
+            // is visible by now, so look again until a look finds the same earliest event.
+            for (Event seen = EventLog.EVICTED; event != seen;) {
+                seen = event;
+                next = null;
+                event = null;
+                for (Subscription subscription : subscriptions) {
+                    if (subscription.live || subscription.removed) {
+                        continue;
+                    }
+                    Event candidate = subscription.channel.log.get(subscription.position + 1);
+                    if (candidate == EventLog.EVICTED) {
+                        if (subscription.removed) {
+                            continue;
+                        }
+                        if (!subscription.gap) {
+                            LOG.debugf("SSE connection [%s] fell behind the history of %s while catching up; ending "
+                                    + "it so that the client resumes and is told of the gap", id, subscription.channel);
+                            close();
+                            return false;
+                        }
+                        // the client is told of a gap already: go on from what the history still holds
+                        subscription.position = subscription.channel.log.oldestPosition();
+                        candidate = subscription.channel.log.get(subscription.position + 1);
+                    }
+                    if (candidate != null && candidate != EventLog.EVICTED
+                            && (event == null || candidate.stamp() < event.stamp())) {
+                        next = subscription;
+                        event = candidate;
+                    }
                 }
             }
             if (event == null) {
+                if (!catchingUp()) {
+                    return false;
+                }
                 switch (goLive()) {
                     case LIVE:
                         return false;
@@ -468,6 +531,9 @@ final class ConnectionImpl implements Connection {
             append(event, next);
             if (batchBytes >= MAX_BATCH_BYTES) {
                 writeBatch(response);
+                if (state.get() != OPEN) {
+                    return false;
+                }
                 if (response.writeQueueFull()) {
                     return true;
                 }
@@ -475,17 +541,13 @@ final class ConnectionImpl implements Connection {
         }
     }
 
-    /** @return a subscription still catching up whose next event is stamped before the given one, or null */
-    private Subscription earliest(Event than) {
+    private boolean catchingUp() {
         for (Subscription subscription : subscriptions) {
             if (!subscription.live && !subscription.removed) {
-                Event candidate = subscription.channel.log.get(subscription.position + 1);
-                if (candidate != null && candidate != EventLog.EVICTED && candidate.stamp() < than.stamp()) {
-                    return subscription;
-                }
+                return true;
             }
         }
-        return null;
+        return false;
     }
 
     private enum GoLive {
@@ -548,11 +610,12 @@ final class ConnectionImpl implements Connection {
     }
 
     private void writeBatch(HttpServerResponse response) {
-        if (batch != null && state.get() != CLOSED) {
-            response.write(Buffer.buffer(batch), onWritten);
-        }
+        ByteBuf written = batch;
         batch = null;
         batchBytes = 0;
+        if (written != null && state.get() != CLOSED) {
+            response.write(Buffer.buffer(written), onWritten);
+        }
     }
 
     private void written(AsyncResult<Void> result) {

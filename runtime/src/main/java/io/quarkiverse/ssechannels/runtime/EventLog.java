@@ -37,6 +37,10 @@ final class EventLog {
         return last;
     }
 
+    int capacity() {
+        return capacity;
+    }
+
     long nextOffset() {
         return last + 1;
     }

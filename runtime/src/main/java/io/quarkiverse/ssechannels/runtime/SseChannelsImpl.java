@@ -96,8 +96,10 @@ public class SseChannelsImpl implements SseChannels {
         long opened = stamps.get();
         stream.writeHead();
         Outbox outbox = outboxes.computeIfAbsent(stream.eventLoop(), Outbox::new);
+        String lastEventId = sentLastEventId(stream.request());
+        boolean ignored = lastEventId != null && !acceptable(lastEventId);
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
-                outbox, lastEventId(stream.request()), opened, maxQueuedBytes);
+                outbox, ignored ? null : lastEventId, ignored, opened, maxQueuedBytes);
         open.add(connection);
         connection.start(timers,
                 options.pingInterval() != null ? options.pingInterval() : config.pingInterval(),
@@ -105,17 +107,18 @@ public class SseChannelsImpl implements SseChannels {
         return connection;
     }
 
-    private static String lastEventId(HttpServerRequest request) {
+    private static String sentLastEventId(HttpServerRequest request) {
         String id = request.getHeader(LAST_EVENT_ID_HEADER);
-        if (id == null) {
-            id = request.getParam(LAST_EVENT_ID_PARAM);
-        }
-        if (id != null && (id.length() > MAX_LAST_EVENT_ID_LENGTH || Text.hasControlCharacter(id))) {
+        return id != null ? id : request.getParam(LAST_EVENT_ID_PARAM);
+    }
+
+    private static boolean acceptable(String id) {
+        if (id.length() > MAX_LAST_EVENT_ID_LENGTH || Text.hasControlCharacter(id)) {
             LOG.debugf("Ignoring a Last-Event-ID of %d chars that is too long or has control characters: [%s]",
                     id.length(), Text.escape(id));
-            return null;
+            return false;
         }
-        return id;
+        return true;
     }
 
     /**

@@ -27,11 +27,9 @@ final class SseEncoder {
         this.maxDataSize = maxDataSize;
     }
 
-    /**
-     * @param id the id to write instead of the message's own one ({@code null} keeps the message's)
-     */
-    Buffer encode(SseMessage message, String id) {
-        return prepare(message).frame(id);
+    /** @return the message's frame, with its own id if it has one */
+    Buffer encode(SseMessage message) {
+        return prepare(message).frame(null);
     }
 
     /**
@@ -86,8 +84,8 @@ final class SseEncoder {
         }
 
         /**
-         * Writes a position id line ({@code <epoch>-<offset>}) into the room after the body: once per message, by
-         * the channel that publishes it.
+         * Writes a position id line ({@code <epoch>-<offset>}) into the room after the body. Call it once per
+         * message: the frame shares its bytes, so a second call would rewrite an event already sent.
          */
         Buffer frameWithPosition(String position) {
             int at = bodyLength;

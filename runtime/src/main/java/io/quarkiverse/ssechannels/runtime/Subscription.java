@@ -9,17 +9,21 @@ final class Subscription {
 
     final ConnectionImpl connection;
     final ChannelImpl channel;
-    /** Offset of the last event of this channel handed to the client; the connection's event loop owns it. */
-    long position;
+    /**
+     * Offset of the last event of this channel handed to the client. Set by the join, then written only by the
+     * connection's event loop; volatile so that a later join of the same channel can continue from it.
+     */
+    volatile long position;
+    /** The join could not find the client's position: the client is told of a gap, so catching up may skip. */
+    boolean gap;
     /** Set under the channel's lock. */
     volatile boolean live;
     /** Set under the channel's lock when the channel let it go; the connection forgets it. */
     volatile boolean removed;
 
-    Subscription(ConnectionImpl connection, ChannelImpl channel, long position) {
+    Subscription(ConnectionImpl connection, ChannelImpl channel) {
         this.connection = connection;
         this.channel = channel;
-        this.position = position;
     }
 
     /** @return a copy of the array without the subscription; the array itself when it does not hold it */

@@ -106,6 +106,8 @@ public class ReplayTest {
             awaitSize(channel, 1);
             channel.send(SseMessage.data("live"));
             assertEquals("live", client.nextEvent(Duration.ofSeconds(10)).data());
+            channel.send(SseMessage.data("once"));
+            assertEquals("once", client.nextEvent(Duration.ofSeconds(10)).data(), "each event once");
         }
     }
 

@@ -154,6 +154,42 @@ public class ExactResumeTest {
         }
     }
 
+    /** A connection removed from a channel and added again goes on from where it left: nothing twice. */
+    @Test
+    void addingAConnectionAgainContinuesWhereItLeft() {
+        Channel topic = sse.channel("topic");
+        try (SseClient client = SseClient.connect(URI.create(channels + "topic"))) {
+            awaitSize(topic, 1);
+            Connection connection = Streams.newest();
+            topic.send(SseMessage.data("t1"));
+            assertEquals("t1", client.nextEvent(WAIT).data());
+            topic.remove(connection);
+            assertEquals(0, topic.size());
+            topic.send(SseMessage.data("t2 while out"));
+            assertTrue(topic.add(connection));
+            topic.send(SseMessage.data("t3"));
+            assertEquals(List.of("t2 while out", "t3"), data(client.nextEvents(2, WAIT)));
+            assertEquals(Resume.NONE, connection.resume());
+        }
+    }
+
+    /** A channel joined later in a stream's life starts at its end: its history is not the client's business. */
+    @Test
+    void aChannelJoinedLaterStartsLive() {
+        Channel first = sse.channel("first");
+        Channel later = sse.channel("later");
+        later.send(SseMessage.data("old news"));
+        try (SseClient client = SseClient.connect(URI.create(channels + "first"))) {
+            awaitSize(first, 1);
+            Connection connection = Streams.newest();
+            later.send(SseMessage.data("still before the join"));
+            assertTrue(connection.join(later));
+            later.send(SseMessage.data("after the join"));
+            assertEquals("after the join", client.nextEvent(WAIT).data());
+            assertEquals(Resume.NONE, connection.resume());
+        }
+    }
+
     @Path("/lives")
     public static class Lives {
         static volatile Channel current;

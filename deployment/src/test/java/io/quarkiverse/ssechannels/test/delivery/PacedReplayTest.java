@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -40,13 +41,51 @@ public class PacedReplayTest {
             .withApplicationRoot(jar -> jar.addClasses(Streams.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
             .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "1M")
-            .overrideConfigKey("quarkus.sse-channels.history-size", "1000");
+            .overrideConfigKey("quarkus.sse-channels.history-size", "1000")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"tiny\".history-size", "5");
 
     @TestHTTPResource("/streams/channels/big")
     URI big;
 
+    @TestHTTPResource("/streams/channels/tiny")
+    URI tiny;
+
     @Inject
     SseChannels sse;
+
+    /**
+     * A client told of a gap goes on from what a small history still holds, however fast it is overwritten, rather
+     * than being ended again and again.
+     */
+    @Test
+    void aGapResumeIntoASmallBusyHistoryGoesOn() throws Exception {
+        Channel channel = sse.channel("tiny");
+        AtomicBoolean publishing = new AtomicBoolean(true);
+        AtomicInteger published = new AtomicInteger();
+        Thread publisher = new Thread(() -> {
+            while (publishing.get()) {
+                channel.send(SseMessage.data(Integer.toString(published.getAndIncrement())));
+            }
+        });
+        for (int i = 0; i < 5; i++) {
+            channel.send(SseMessage.data(Integer.toString(published.getAndIncrement())));
+        }
+        publisher.start();
+        try (SseClient client = SseClient.connect(tiny, Map.of("Last-Event-ID", "junk"))) {
+            Connection connection = Streams.newest();
+            int last = -1;
+            for (int i = 0; i < 200; i++) {
+                int n = Integer.parseInt(client.nextEvent(Duration.ofSeconds(10)).data());
+                assertTrue(n > last, "in order, none twice: " + n + " after " + last);
+                last = n;
+            }
+            assertTrue(connection.isOpen(), "not ended");
+            assertEquals(Resume.GAP, connection.resume());
+        } finally {
+            publishing.set(false);
+            publisher.join(10_000);
+        }
+    }
 
     @Test
     void aReplayOf8MiBNeitherCutsTheReaderNorDelaysLiveEvents() throws Exception {
