@@ -97,7 +97,9 @@ public class DemoContractTest {
             given().queryParam("event", "a\rb").body("x").post("/weather").then().statusCode(400)
                     .body(containsString("[event]"));
             given().queryParam("id", "a\u0000b").body("x").post("/weather").then().statusCode(400)
-                    .body(containsString("NUL"));
+                    .body(containsString("control characters"));
+            given().queryParam("id", "a\tb").body("x").post("/weather").then().statusCode(400)
+                    .body(containsString("[a\\u0009b]"));
             String id = post("/weather", "valid");
             SseClient.Frame next = client.nextEvent(WAIT);
             assertEquals("valid", next.data(), "the refused messages were not sent");
