@@ -33,8 +33,8 @@ public interface Connection {
      * history, the connection catches up on what it missed in all of them, merged in publish order and paced by the
      * client's reading, then receives their live events. Joining a channel the connection is already in does nothing
      * for that channel; joining one it was {@linkplain Channel#remove removed} from goes on from where it left. Call
-     * it from the resource method that opened the connection: a channel joined after the resource method returned
-     * starts at its newest event, without replay.
+     * it from the resource method that opened the connection, on its thread: a channel joined anywhere else (later,
+     * from another request or thread) starts at its newest event, without replay.
      *
      * @param channels the channels; not empty
      * @return {@code true} if the connection is in every channel; {@code false} if it was already closed, or if a

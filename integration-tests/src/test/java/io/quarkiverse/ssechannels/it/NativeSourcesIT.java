@@ -60,9 +60,11 @@ public class NativeSourcesIT {
             // ArC registers qualifiers and the bean's constructor, SmallRye Config the mapping implementations
             assertEquals(Set.of(
                     "io.quarkiverse.ssechannels.ChannelName",
+                    "io.quarkiverse.ssechannels.ChannelStore",
                     "io.quarkiverse.ssechannels.runtime.SseChannelsImpl",
                     "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$$CMImpl",
-                    "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$ChannelConfig$$CMImpl"),
+                    "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$ChannelConfig$$CMImpl",
+                    "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$StoreConfig$$CMImpl"),
                     reflective);
             for (String config : configs) {
                 if (!config.endsWith("reflect-config.json")) {

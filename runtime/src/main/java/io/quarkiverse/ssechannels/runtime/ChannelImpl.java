@@ -242,7 +242,7 @@ final class ChannelImpl implements Channel {
 
     /**
      * Sets where the subscription starts: where the connection left this channel, if it was in it before; at the end
-     * of the log for a join after the request's set-up (a channel joined later in the stream's life); otherwise
+     * of the log for a join outside the resource method (a channel joined later in the stream's life); otherwise
      * after the client's last event id when this channel finds it in its history, after what was published before
      * the stream opened when the client sent none, else (a gap) before everything the history still holds.
      */
@@ -251,7 +251,7 @@ final class ChannelImpl implements Channel {
         if (left >= 0) {
             return start(subscription, left, Resume.NONE, connection);
         }
-        if (connection.isAttached()) {
+        if (connection.joinsLate()) {
             subscription.position = log.last();
             return Resume.NONE;
         }

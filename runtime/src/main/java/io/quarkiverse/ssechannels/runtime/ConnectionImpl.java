@@ -95,10 +95,8 @@ final class ConnectionImpl implements Connection {
     private volatile Timers.Timer timeout;
     private volatile Timers.Timer closeTimeout;
 
-    /** The request's set-up is over: the resource method returned. Written once, by the event loop. */
-    private volatile boolean attached;
-
     // event loop only
+    private boolean attached;
     private int attachRounds;
     private boolean flushing;
     private boolean released;
@@ -207,8 +205,9 @@ final class ConnectionImpl implements Connection {
         return before == null ? -1 : before.position;
     }
 
-    boolean isAttached() {
-        return attached;
+    /** @return whether a join now comes after the resource method that opened the stream */
+    boolean joinsLate() {
+        return !stream.handledHere();
     }
 
     boolean lastEventIdIgnored() {

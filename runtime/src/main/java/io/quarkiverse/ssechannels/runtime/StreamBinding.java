@@ -8,6 +8,7 @@ import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.jboss.resteasy.reactive.server.jaxrs.SseEventSinkImpl;
 
 import io.netty.channel.EventLoop;
+import io.quarkus.arc.Arc;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -74,6 +75,14 @@ final class StreamBinding {
 
     EventLoop eventLoop() {
         return ((ContextInternal) ((HttpServerRequestInternal) request).context()).nettyEventLoop();
+    }
+
+    /**
+     * @return whether the calling thread is handling this stream's request: the resource method that opened the
+     *         stream, rather than later work on another thread or request
+     */
+    boolean handledHere() {
+        return Arc.container().requestContext().isActive() && CurrentRequestManager.get() == context;
     }
 
     /** @return true once RESTEasy Reactive suspended the request at the end of its SSE handler chain */

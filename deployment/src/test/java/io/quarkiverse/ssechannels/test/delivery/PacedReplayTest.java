@@ -65,6 +65,8 @@ public class PacedReplayTest {
         Thread publisher = new Thread(() -> {
             while (publishing.get()) {
                 channel.send(SseMessage.data(Integer.toString(published.getAndIncrement())));
+                // thousands a second: the 5-event history turns over many times while the client catches up
+                LockSupport.parkNanos(50_000);
             }
         });
         for (int i = 0; i < 5; i++) {
