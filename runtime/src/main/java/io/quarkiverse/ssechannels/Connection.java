@@ -1,6 +1,7 @@
 package io.quarkiverse.ssechannels;
 
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.vertx.core.http.HttpServerRequest;
 
@@ -45,6 +46,26 @@ public interface Connection {
      * @throws IllegalArgumentException if no channel is given
      */
     boolean join(Channel... channels);
+
+    /**
+     * Joins the channels like {@link #join(Channel...)}, and sends the message that {@code first} makes of how
+     * exactly the client resumed before anything the channels replay or deliver live: the place for a snapshot
+     * when the resume is a {@link Resume#GAP}. ({@code join} then {@code send} cannot promise that order: the
+     * connection starts catching up as soon as it joined.) Channels without history ({@code history-size} 0) have
+     * nothing to replay and deliver live at once.
+     *
+     * <pre>
+     * connection.join(resume -&gt; resume == Resume.GAP ? snapshot() : null, weather, news);
+     * </pre>
+     *
+     * @param first given how exactly this join resumed the client, the message to send first, or {@code null} for
+     *        none; called on the calling thread, after the channels' locks were released
+     * @param channels the channels; not empty
+     * @return as {@link #join(Channel...)}; {@code first} is called only when the connection joined
+     * @throws ChannelClosedException if a channel is closed; the connection then joins none of them
+     * @throws IllegalArgumentException if no channel is given
+     */
+    boolean join(Function<Resume, SseMessage> first, Channel... channels);
 
     /**
      * @return how exactly the joins so far resumed the client: {@link Resume#GAP} if any channel could not reach

@@ -6,7 +6,8 @@ package io.quarkiverse.ssechannels;
  * A client that reconnects sends the id of the last event it received ({@code Last-Event-ID}). Each channel resolves
  * it in its own history and replays what came after. When the history no longer reaches back that far (events were
  * evicted, the application restarted, or the id is unknown), the channel replays everything it still holds, which
- * loses the least, and the connection reports {@link #GAP}: the application can then send the client a snapshot.
+ * loses the least, and the connection reports {@link #GAP}: the application can then send the client a snapshot,
+ * before anything replayed with {@link Connection#join(java.util.function.Function, Channel...)}.
  */
 public enum Resume {
 

@@ -64,16 +64,16 @@ public class StreamResource {
 
     /**
      * One connection in both channels, joined at once: a reconnection replays what it missed in both, in publish
-     * order, and a client that resumed with a gap is told so first.
+     * order, and a client that resumed with a gap is told so before anything is replayed.
      */
     @GET
     @Path("/feed")
     public void feed(@Context SseEventSink sink) {
         Connection connection = sse.open(sink);
         connection.sendComment("OK");
-        if (connection.join(weather, news) && connection.resume() == Resume.GAP) {
-            connection.send(SseMessage.builder().event("gap").data("some events may be missing").build());
-        }
+        connection.join(resume -> resume == Resume.GAP
+                ? SseMessage.builder().event("gap").data("some events may be missing").build()
+                : null, weather, news);
     }
 
     @GET

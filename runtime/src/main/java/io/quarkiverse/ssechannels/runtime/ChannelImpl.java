@@ -155,8 +155,10 @@ final class ChannelImpl implements Channel {
      *
      * @param joined whether the connection is in every channel now
      * @param full the first full channel, when that is why it is not
+     * @param resume how exactly this join resumed the client
+     * @param held the new subscriptions, held back from catching up, when the join was asked to hold them
      */
-    record Joined(boolean joined, ChannelImpl full) {
+    record Joined(boolean joined, ChannelImpl full, Resume resume, List<Subscription> held) {
     }
 
     /**
@@ -164,11 +166,14 @@ final class ChannelImpl implements Channel {
      * connection starts in its log. The connection catches up from there by itself, unless it is at the end of
      * every log already: then it is live at once.
      *
+     * @param hold whether the new subscriptions wait for {@link ConnectionImpl#release} before catching up (and
+     *        turning live), so that the caller can queue a message before anything of theirs
+     *
      * @return the new subscriptions; {@code null} ones if the connection is closed; the first full channel if one
      *         is
      * @throws ChannelClosedException if a channel is closed
      */
-    static Joined join(ConnectionImpl connection, Channel... requested) {
+    static Joined join(ConnectionImpl connection, boolean hold, Channel... requested) {
         ChannelImpl[] channels = Arrays.stream(requested).map(c -> of(c, connection)).distinct()
                 .sorted(Comparator.comparingLong(c -> c.order)).toArray(ChannelImpl[]::new);
         int locked = 0;
@@ -181,12 +186,12 @@ final class ChannelImpl implements Channel {
                 channel.ensureOpen();
             }
             if (!connection.isOpen()) {
-                return new Joined(false, null);
+                return new Joined(false, null, Resume.NONE, List.of());
             }
             for (ChannelImpl channel : channels) {
                 if (!channel.joined.containsKey(connection) && !channel.reserved.contains(connection)
                         && channel.isFull()) {
-                    return new Joined(false, channel);
+                    return new Joined(false, channel, Resume.NONE, List.of());
                 }
             }
             List<Subscription> added = new ArrayList<>(channels.length);
@@ -195,6 +200,7 @@ final class ChannelImpl implements Channel {
             for (ChannelImpl channel : channels) {
                 if (!channel.joined.containsKey(connection)) {
                     Subscription subscription = channel.subscribe(connection);
+                    subscription.held = hold;
                     added.add(subscription);
                     Resume outcome = channel.startOf(connection, subscription);
                     resume = outcome.compareTo(resume) > 0 ? outcome : resume;
@@ -202,7 +208,7 @@ final class ChannelImpl implements Channel {
                         // nothing to catch up on, ever: live at once, or every send would overtake it
                         channel.goLive(subscription);
                     } else {
-                        atEnd &= subscription.position == channel.log.last();
+                        atEnd &= !hold && subscription.position == channel.log.last();
                     }
                 }
             }
@@ -211,11 +217,11 @@ final class ChannelImpl implements Channel {
                 added.forEach(s -> s.channel.goLive(s));
             }
             // still under the locks: a live event queued after this finds the connection knowing its subscription
-            if (!connection.subscribe(added, resume, atEnd)) {
+            if (!connection.subscribe(added, resume, atEnd, hold)) {
                 added.forEach(s -> s.channel.drop(s));
-                return new Joined(false, null);
+                return new Joined(false, null, Resume.NONE, List.of());
             }
-            return new Joined(true, null);
+            return new Joined(true, null, resume, hold ? added : List.of());
         } finally {
             for (int i = locked - 1; i >= 0; i--) {
                 channels[i].lock.unlock();

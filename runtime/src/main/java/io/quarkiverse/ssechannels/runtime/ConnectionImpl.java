@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -145,13 +146,29 @@ final class ConnectionImpl implements Connection {
 
     @Override
     public boolean join(Channel... channels) {
+        return join(null, channels);
+    }
+
+    @Override
+    public boolean join(Function<Resume, SseMessage> first, Channel... channels) {
         if (channels == null || channels.length == 0) {
             throw new IllegalArgumentException("SSE connection [" + id + "] must join at least one channel");
         }
-        ChannelImpl.Joined joined = ChannelImpl.join(this, channels);
+        ChannelImpl.Joined joined = ChannelImpl.join(this, first != null, channels);
         if (joined.full() != null) {
             LOG.debugf("SSE connection [%s] refused: %s is full", id, joined.full());
             refuse();
+        }
+        if (first != null && joined.joined()) {
+            try {
+                SseMessage message = first.apply(joined.resume());
+                if (message != null) {
+                    send(message);
+                }
+            } finally {
+                joined.held().forEach(s -> s.held = false);
+                wake();
+            }
         }
         return joined.joined();
     }
@@ -160,9 +177,10 @@ final class ConnectionImpl implements Connection {
      * Takes the subscriptions of a join; called with the locks of their channels held.
      *
      * @param live whether they are live already; otherwise the event loop catches up on them
+     * @param held whether they wait for the joining thread before the event loop catches up on them
      * @return false if the connection closed meanwhile: the channels then drop them
      */
-    synchronized boolean subscribe(List<Subscription> added, Resume outcome, boolean live) {
+    synchronized boolean subscribe(List<Subscription> added, Resume outcome, boolean live, boolean held) {
         if (listenersRan) {
             return false;
         }
@@ -180,7 +198,7 @@ final class ConnectionImpl implements Connection {
         }
         if (live) {
             enqueueAny(POSITION);
-        } else {
+        } else if (!held) {
             wake();
         }
         return true;
@@ -487,7 +505,7 @@ final class ConnectionImpl implements Connection {
                 next = null;
                 event = null;
                 for (Subscription subscription : subscriptions) {
-                    if (subscription.live || subscription.removed) {
+                    if (subscription.live || subscription.removed || subscription.held) {
                         continue;
                     }
                     Event candidate = subscription.channel.log.get(subscription.position + 1);
@@ -542,7 +560,7 @@ final class ConnectionImpl implements Connection {
 
     private boolean catchingUp() {
         for (Subscription subscription : subscriptions) {
-            if (!subscription.live && !subscription.removed) {
+            if (!subscription.live && !subscription.removed && !subscription.held) {
                 return true;
             }
         }
@@ -562,7 +580,7 @@ final class ConnectionImpl implements Connection {
     private GoLive goLive() {
         List<Subscription> behind = new ArrayList<>(subscriptions.length);
         for (Subscription subscription : subscriptions) {
-            if (!subscription.live && !subscription.removed) {
+            if (!subscription.live && !subscription.removed && !subscription.held) {
                 behind.add(subscription);
             }
         }

@@ -16,6 +16,8 @@ final class Subscription {
     volatile long position;
     /** The join could not find the client's position: the client is told of a gap, so catching up may skip. */
     boolean gap;
+    /** Not to be caught up on yet: the joining thread queues its first message before. */
+    volatile boolean held;
     /** Set under the channel's lock. */
     volatile boolean live;
     /** Set under the channel's lock when the channel let it go; the connection forgets it. */

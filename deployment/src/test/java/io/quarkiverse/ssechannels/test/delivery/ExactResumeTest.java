@@ -154,6 +154,30 @@ public class ExactResumeTest {
         }
     }
 
+    /** A resume with a gap gets the application's snapshot before anything replayed, however much there is. */
+    @Test
+    void theSnapshotOfAGapComesBeforeTheReplay() {
+        Channel held = sse.channel("snapshots");
+        List<String> published = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            published.add("s" + i);
+            held.send(SseMessage.data("s" + i));
+        }
+        for (int round = 0; round < 5; round++) {
+            try (SseClient client = SseClient.connect(URI.create(lives + "/snapshot"),
+                    Map.of("Last-Event-ID", "from-another-life"))) {
+                SseClient.Frame first = client.nextEvent(WAIT);
+                assertEquals("snapshot", first.event(), "round " + round + ": " + client.raw());
+                assertEquals(published, data(client.nextEvents(300, WAIT)));
+            }
+        }
+        try (SseClient client = SseClient.connect(URI.create(lives + "/snapshot"))) {
+            awaitSize(held, 1);
+            held.send(SseMessage.data("live"));
+            assertEquals("live", client.nextEvent(WAIT).data(), "no snapshot without a gap");
+        }
+    }
+
     /** A connection removed from a channel and added again goes on from where it left: nothing twice. */
     @Test
     void addingAConnectionAgainContinuesWhereItLeft() {
@@ -204,6 +228,16 @@ public class ExactResumeTest {
             Connection connection = sse.open(sink);
             Streams.OPENED.put(connection.id(), connection);
             connection.join(current);
+        }
+
+        @GET
+        @Path("/snapshot")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void snapshot(@Context SseEventSink sink) {
+            Connection connection = sse.open(sink);
+            connection.join(resume -> resume == Resume.GAP
+                    ? SseMessage.builder().event("snapshot").data("the state now").build()
+                    : null, sse.channel("snapshots"));
         }
 
         @GET
