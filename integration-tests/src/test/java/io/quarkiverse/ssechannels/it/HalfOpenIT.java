@@ -60,14 +60,17 @@ public class HalfOpenIT {
 
     @AfterEach
     void cleanUp() throws Exception {
+        // "ip netns exec" execs its command, so each PID here is the server's JVM or curl itself; anything they
+        // started is stopped by PID too, before their namespaces go
         for (Process process : processes) {
+            List<ProcessHandle> started = process.descendants().toList();
             process.destroy();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
             }
+            started.forEach(ProcessHandle::destroyForcibly);
         }
-        // the server's JVM is a child of "ip netns exec"; make sure it is gone before its namespace
-        new ProcessBuilder("pkill", "-f", "quarkus.http.host=" + SERVER_IP).start().waitFor(10, TimeUnit.SECONDS);
         new ProcessBuilder("ip", "netns", "del", SERVER_NS).start().waitFor(10, TimeUnit.SECONDS);
         new ProcessBuilder("ip", "netns", "del", CLIENT_NS).start().waitFor(10, TimeUnit.SECONDS);
     }
