@@ -68,13 +68,13 @@ public class PublishResource {
         return users.keys();
     }
 
+    /** A message the builder or the channel refuses (an id with a line break, data over max-data-size) is a 400. */
     private static Response publish(Channel channel, String body, String event, String id) {
-        SseMessage message;
         try {
-            message = SseMessage.builder().event(event).id(id).data(body == null ? "" : body).build();
+            return Response.accepted(channel.send(SseMessage.builder().event(event).id(id)
+                    .data(body == null ? "" : body).build())).build();
         } catch (IllegalArgumentException e) {
             return Response.status(Response.Status.BAD_REQUEST).entity(e.getMessage()).build();
         }
-        return Response.accepted(channel.send(message)).build();
     }
 }

@@ -3,13 +3,16 @@ package io.quarkiverse.ssechannels.it;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,43 +23,57 @@ import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 
 /**
- * The packaged demo application in a JVM of its own, on a free port, with everything it prints kept; stopped by
- * its PID.
+ * The packaged demo application in a JVM of its own, on a free port, with Netty's leak detector at its paranoid
+ * level and everything it prints kept (in memory, and in {@code target/app-logs/}, which the build scans for buffer
+ * misuse); stopped by its PID.
  */
 final class PackagedApp implements AutoCloseable {
 
-    private static final Pattern LISTENING = Pattern.compile("Listening on: http://[^:]+:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("Listening on: http://([^:/]+):(\\d+)");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final Process process;
     private final List<String> output = new CopyOnWriteArrayList<>();
     private final Thread reader;
+    private final Path log;
+    private final String host;
     private final int port;
 
-    private PackagedApp() throws Exception {
-        process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=0", "-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString())
-                .redirectErrorStream(true).start();
-        CompletableFuture<Integer> listening = new CompletableFuture<>();
+    private PackagedApp(List<String> prefix, List<String> properties) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dquarkus.http.port=0");
+        command.add("-Dio.netty.leakDetection.level=paranoid");
+        command.addAll(properties);
+        command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toString()));
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        log = Path.of("target", "app-logs", "packaged-app-" + process.pid() + ".log");
+        Files.createDirectories(log.getParent());
+        CompletableFuture<URI> listening = new CompletableFuture<>();
         reader = new Thread(() -> {
             try (BufferedReader lines = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                    PrintWriter file = new PrintWriter(Files.newBufferedWriter(log), true)) {
+                file.println("# " + String.join(" ", command));
                 String line;
                 while ((line = lines.readLine()) != null) {
                     output.add(line);
+                    file.println(line);
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
-                        listening.complete(Integer.parseInt(m.group(1)));
+                        listening.complete(URI.create("http://" + m.group(1) + ":" + m.group(2)));
                     }
                 }
             } catch (IOException e) {
                 listening.completeExceptionally(e);
             }
-        });
+        }, "packaged-app-output");
         reader.setDaemon(true);
         reader.start();
         try {
-            port = listening.get(60, TimeUnit.SECONDS);
+            URI base = listening.get(60, TimeUnit.SECONDS);
+            host = base.getHost().equals("0.0.0.0") ? "localhost" : base.getHost();
+            port = base.getPort();
         } catch (Exception e) {
             process.destroyForcibly();
             throw new IllegalStateException("The application did not start; it printed:\n" + String.join("\n", output),
@@ -64,12 +81,31 @@ final class PackagedApp implements AutoCloseable {
         }
     }
 
-    static PackagedApp start() throws Exception {
-        return new PackagedApp();
+    /**
+     * @param properties JVM options, such as {@code -Dquarkus.sse-channels.ping-interval=1s}
+     */
+    static PackagedApp start(String... properties) throws Exception {
+        return new PackagedApp(List.of(), List.of(properties));
+    }
+
+    /**
+     * Starts the application under a command that execs it, such as {@code ip netns exec <namespace>}, so that the
+     * PID stopped is still the application's.
+     */
+    static PackagedApp startUnder(List<String> prefix, String... properties) throws Exception {
+        return new PackagedApp(prefix, List.of(properties));
     }
 
     URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
+        return URI.create("http://" + host + ":" + port + path);
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
     }
 
     /** @return the response body of a POST of the text, which must be answered 2xx */
@@ -98,8 +134,17 @@ final class PackagedApp implements AutoCloseable {
         return output;
     }
 
+    /** @return the file that keeps what it printed */
+    Path log() {
+        return log.toAbsolutePath();
+    }
+
+    /** Kills it (by its PID) if it still runs. */
     @Override
-    public void close() {
-        process.destroyForcibly();
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 }

@@ -101,6 +101,7 @@ final class ConnectionImpl implements Connection {
     private int attachRounds;
     private boolean flushing;
     private boolean released;
+    private boolean writeFailed;
     private ByteBuf batch;
     private int batchBytes;
 
@@ -259,7 +260,7 @@ final class ConnectionImpl implements Connection {
             Duration grace = owner.closeTimeout();
             if (!grace.isZero()) {
                 closeTimeout = owner.timers().once(outbox.loop(), grace,
-                        () -> abort("did not take its last frames within " + grace + " (close-timeout)"));
+                        () -> abort("the client did not take its last frames within " + grace + " (close-timeout)"));
                 if (state.get() == CLOSED) {
                     cancel(closeTimeout);
                 }
@@ -333,7 +334,7 @@ final class ConnectionImpl implements Connection {
      * limit for a client that reads well, and the event loop catches up with it.
      */
     private void abortStalled() {
-        abort("stopped reading, with more than " + maxQueuedBytes + " bytes (max-queued-bytes) waiting");
+        abort("the client stopped reading, with more than " + maxQueuedBytes + " bytes (max-queued-bytes) waiting");
     }
 
     /**
@@ -344,9 +345,8 @@ final class ConnectionImpl implements Connection {
         if (aborting.compareAndSet(false, true)) {
             outbox.loop().execute(() -> {
                 if (state.get() != CLOSED) {
-                    LOG.debugf("SSE connection [%s] aborted: %s", id, why);
                     stream.response().reset();
-                    closed("aborted");
+                    closed("aborted: " + why);
                 }
             });
         }
@@ -391,7 +391,7 @@ final class ConnectionImpl implements Connection {
             drain(stream.response());
         } catch (RuntimeException e) {
             LOG.errorf(e, "Writing to SSE connection [%s] failed; cutting it", id);
-            abort("failed to write");
+            abort("writing failed");
         } finally {
             flushing = false;
         }
@@ -626,6 +626,10 @@ final class ConnectionImpl implements Connection {
         composite.addComponent(true, buf);
     }
 
+    /**
+     * Writes the batch: a heap buffer of this connection's over shared frames, of which Netty gets a slice it cannot
+     * release, so the batch is left to the garbage collector whether it is written or not.
+     */
     private void writeBatch(HttpServerResponse response) {
         ByteBuf written = batch;
         batch = null;
@@ -635,11 +639,22 @@ final class ConnectionImpl implements Connection {
         }
     }
 
+    /**
+     * Runs inside Netty's write, possibly while its HTTP encoder is still handing out the pieces of that write: the
+     * end of the response must not be written from here (the encoder is not re-entrant: it would write those pieces
+     * twice), so a failure closes the connection in a task of its own.
+     */
     private void written(AsyncResult<Void> result) {
-        if (result.failed()) {
-            LOG.debugf("SSE connection [%s] write failed: %s", id, result.cause());
-            closed("write failed");
+        if (result.failed() && !writeFailed) {
+            writeFailed = true;
+            Throwable cause = result.cause();
+            outbox.loop().execute(() -> closed("went away (" + describe(cause) + ")"));
         }
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return message == null ? failure.getClass().getSimpleName() : message;
     }
 
     /**
@@ -704,10 +719,14 @@ final class ConnectionImpl implements Connection {
         }
     }
 
+    /**
+     * Ends the response and releases its request, in a task of its own: the close may come from inside a write of
+     * Netty's, which must not be re-entered (see {@link #written}).
+     */
     private void release() {
         if (!released) {
             released = true;
-            stream.end();
+            outbox.loop().execute(stream::end);
         }
     }
 
