@@ -58,6 +58,10 @@ final class NodeProcess implements AutoCloseable {
         return lines.stream().filter(l -> l.has(field)).map(l -> l.get(field).asText()).toList();
     }
 
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** @return everything the process printed, for failure messages */
     String transcript() {
         return lines + "\n" + String.join("\n", other) + (process.isAlive() ? "" : "\nexit " + process.exitValue());

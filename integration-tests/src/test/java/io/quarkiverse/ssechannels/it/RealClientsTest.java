@@ -91,10 +91,21 @@ public class RealClientsTest {
         return (int) browser.values("status").stream().filter("open"::equals).count();
     }
 
-    /** Waits for the condition; a timeout fails with what the client reported. */
+    /**
+     * Waits for the condition; a timeout, or the client exiting first (a browser that cannot start), fails with what
+     * the client reported.
+     */
     private static void await(NodeProcess client, Callable<Boolean> condition) {
         try {
-            Awaitility.await().atMost(WAIT).until(condition);
+            Awaitility.await().atMost(WAIT).until(() -> {
+                if (condition.call()) {
+                    return true;
+                }
+                if (!client.isAlive()) {
+                    throw new AssertionError("The client exited; it reported:\n" + client.transcript());
+                }
+                return false;
+            });
         } catch (ConditionTimeoutException e) {
             throw new AssertionError(e.getMessage() + "; the client reported:\n" + client.transcript(), e);
         }
