@@ -21,14 +21,18 @@ trap '[ -n "$server_pid" ] && kill -9 "$server_pid" 2>/dev/null || true' EXIT
 # name, application jar, stream path, publish path, extra client flag
 measure() {
   local name=$1 jar=$2 stream=$3 publish=$4 flags=${5:-}
-  java -Xms1g -Xmx1g -XX:+UseG1GC -Dquarkus.http.port=8081 -Dquarkus.log.level=WARN \
-    -jar "$jar" > "benchmark/target/$name.log" 2>&1 &
+  local log="benchmark/target/$name.log" port=""
+  # a free port: the server takes one and says which (its only INFO line kept)
+  java -Xms1g -Xmx1g -XX:+UseG1GC -Dquarkus.http.port=0 -Dquarkus.log.level=WARN \
+    -Dquarkus.log.category.\"io.quarkus\".level=INFO -jar "$jar" > "$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 120); do
-    (exec 3<>/dev/tcp/localhost/8081) 2>/dev/null && break
+    port=$(sed -n 's/.*Listening on: http:[^ ]*:\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
+    [ -n "$port" ] && break
     sleep 0.5
   done
-  "${client[@]}" "${scale[@]}" --server "$name,8081,$stream,$publish,$server_pid$flags"
+  [ -n "$port" ] || { echo "$name did not start:"; cat "$log"; exit 1; }
+  "${client[@]}" "${scale[@]}" --server "$name,$port,$stream,$publish,$server_pid$flags"
   stop_server
 }
 
