@@ -76,6 +76,23 @@ public class ExactResumeTest {
         }
     }
 
+    /** A caller id repeated within a channel resumes after its newest occurrence the history still holds. */
+    @Test
+    void aRepeatedCallerIdResumesAfterItsNewestOccurrence() {
+        Channel channel = sse.channel("repeating");
+        channel.send(SseMessage.builder().id("same").data("r1").build());
+        channel.send(SseMessage.builder().id("other").data("r2").build());
+        channel.send(SseMessage.builder().id("same").data("r3").build());
+        channel.send(SseMessage.builder().id("last").data("r4").build());
+        try (SseClient client = SseClient.connect(URI.create(channels + "repeating"),
+                Map.of("Last-Event-ID", "same"))) {
+            assertEquals("r4", client.nextEvent(WAIT).data());
+            assertEquals(Resume.EXACT, Streams.newest().resume());
+            channel.send(SseMessage.data("r5"));
+            assertEquals("r5", client.nextEvent(WAIT).data(), "nothing else came before the live event");
+        }
+    }
+
     /**
      * A restart gives every channel a new epoch: a client that comes back with an id of the previous process gets
      * everything the new one holds, and is told of the gap, instead of having its id taken for a current one.

@@ -6,13 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.SseEventSink;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,17 +48,46 @@ public class PacedReplayTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Held.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
             .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "1M")
             .overrideConfigKey("quarkus.sse-channels.history-size", "1000")
-            .overrideConfigKey("quarkus.sse-channels.channels.\"tiny\".history-size", "5");
+            .overrideConfigKey("quarkus.sse-channels.channels.\"tiny\".history-size", "5")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"overtaken\".history-size", "5");
 
     @TestHTTPResource("/streams/channels/big")
     URI big;
 
     @TestHTTPResource("/streams/channels/tiny")
     URI tiny;
+
+    @TestHTTPResource("/held")
+    URI held;
+
+    /** Joins the channel "overtaken" (5 events of history), holding the catch-up back until the test lets it go. */
+    @Path("/held")
+    public static class Held {
+
+        static volatile CountDownLatch release = new CountDownLatch(0);
+        static volatile Resume resume;
+
+        @Inject
+        SseChannels sse;
+
+        @GET
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void join(@Context SseEventSink sink) {
+            sse.open(sink).join(outcome -> {
+                resume = outcome;
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            }, sse.channel("overtaken"));
+        }
+    }
 
     @Inject
     SseChannels sse;
@@ -86,6 +125,34 @@ public class PacedReplayTest {
         } finally {
             publishing.set(false);
             publisher.join(10_000);
+        }
+    }
+
+    /**
+     * A client that resumed exactly, and whose next event the history dropped before it could be handed out, is not
+     * skipped forward silently: its stream ends, and its next resume is told of the gap.
+     */
+    @Test
+    void anExactResumeThatTheHistoryOvertakesEndsTheStreamAndTheNextResumeIsToldOfTheGap() {
+        Channel channel = sse.channel("overtaken");
+        List<String> before = Streams.sendAll(channel, "b1", "b2", "b3");
+        Held.release = new CountDownLatch(1);
+        Held.resume = null;
+        try (SseClient client = SseClient.connect(held, Map.of("Last-Event-ID", before.get(0)))) {
+            // joined at b1, its catch-up held back: the 5-event history turns over meanwhile
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Held.resume != null);
+            assertEquals(Resume.EXACT, Held.resume);
+            Streams.sendAll(channel, "c1", "c2", "c3", "c4", "c5", "c6");
+            Held.release.countDown();
+            assertTrue(client.awaitEnd(Duration.ofSeconds(10)), "the stream ended; read: [" + client.raw() + "]");
+            assertEquals(List.of(), client.drain().stream().filter(f -> f.data() != null).toList(),
+                    "nothing handed out past the gap");
+        }
+        Held.resume = null;
+        try (SseClient client = SseClient.connect(held, Map.of("Last-Event-ID", before.get(0)))) {
+            assertEquals(List.of("c2", "c3", "c4", "c5", "c6"), Streams.data(client.nextEvents(5,
+                    Duration.ofSeconds(10))));
+            assertEquals(Resume.GAP, Held.resume);
         }
     }
 

@@ -27,7 +27,7 @@ import io.quarkus.runtime.shutdown.ShutdownListener;
 /**
  * Guards what a native image would freeze at build time: Quarkus initialises the extension's classes while building
  * the image, so their static state must hold no thread, timer, executor, socket, Vert.x or Netty object, and the
- * recorder must only record plain values (it records channel names and key type names) and return objects created
+ * recorder must only record plain values (it records channel names and store names) and return objects created
  * at run time.
  */
 public class BuildTimeStateTest {
