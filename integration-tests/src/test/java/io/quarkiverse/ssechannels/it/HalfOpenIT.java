@@ -76,6 +76,7 @@ public class HalfOpenIT {
 
         inClient("ip", "link", "set", CLIENT_LINK, "down"); // the client is gone, silently
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> connections() == 0);
+        assertEquals(List.of(), app.complaints(), () -> "a vanished client is no news above DEBUG: " + app.log());
     }
 
     @AfterEach

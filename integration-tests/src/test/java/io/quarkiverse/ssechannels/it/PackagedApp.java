@@ -30,6 +30,9 @@ import org.awaitility.Awaitility;
 final class PackagedApp implements AutoCloseable {
 
     private static final Pattern LISTENING = Pattern.compile("Listening on: http://([^:/]+):(\\d+)");
+    private static final Pattern LOUD = Pattern.compile("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} +(WARN|ERROR) ");
+    private static final Pattern STACK_TRACE = Pattern.compile(
+            "^\\s+at \\S+\\(.*\\)$|^Caused by: |^\\s+\\.\\.\\. \\d+ more$");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final Process process;
@@ -132,6 +135,15 @@ final class PackagedApp implements AutoCloseable {
 
     List<String> output() {
         return output;
+    }
+
+    /**
+     * @return the lines it printed at WARN or ERROR, of stack traces, and of buffer misuse Netty's leak detector
+     *         reported (at most 20), which nothing a client does may cause
+     */
+    List<String> complaints() {
+        return output.stream().filter(l -> LOUD.matcher(l).find() || STACK_TRACE.matcher(l).find()
+                || l.contains("LEAK:") || l.contains("IllegalReferenceCountException")).limit(20).toList();
     }
 
     /** @return the file that keeps what it printed */
