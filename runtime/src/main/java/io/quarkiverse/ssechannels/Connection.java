@@ -118,7 +118,9 @@ public interface Connection {
     /**
      * Registers a listener that runs exactly once when this connection closes, on the connection's event loop. A
      * listener added to an already closed connection runs at once. Exceptions thrown by listeners are logged and do
-     * not stop the other listeners.
+     * not stop the other listeners. The connection leaves its channels on another thread (an event loop never waits
+     * for a channel's lock), so a listener may still find it counted in a channel's {@link Channel#size()}; it
+     * receives nothing more.
      *
      * @param listener the listener; not {@code null}
      * @return a handle that removes the listener again
