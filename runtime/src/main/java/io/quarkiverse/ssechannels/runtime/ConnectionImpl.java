@@ -86,6 +86,7 @@ final class ConnectionImpl implements Connection {
     /** Once in several channels, every event carries the cursor of all of them, even after leaving some. */
     private volatile boolean cursorIds;
     private volatile Resume resume = Resume.NONE;
+    private volatile String closeReason;
     /** Subscriptions the application removed, by channel: joining that channel again continues from them. */
     // guarded by this
     private final Map<ChannelImpl, Subscription> left = new HashMap<>(0);
@@ -157,8 +158,7 @@ final class ConnectionImpl implements Connection {
         }
         ChannelImpl.Joined joined = ChannelImpl.join(this, first != null, channels);
         if (joined.full() != null) {
-            LOG.debugf("SSE connection [%s] refused: %s is full", id, joined.full());
-            refuse();
+            refuse(joined.full());
         }
         if (first != null && joined.joined()) {
             try {
@@ -255,7 +255,14 @@ final class ConnectionImpl implements Connection {
 
     @Override
     public void close() {
+        close("closed by the server");
+    }
+
+    /** @param reason what the one line logged when the stream ends says */
+    private void close(String reason) {
         if (state.compareAndSet(OPEN, CLOSING)) {
+            // read by the event loop once it takes END from the queue, which publishes it
+            closeReason = reason;
             enqueueAny(END);
             Duration grace = owner.closeTimeout();
             if (!grace.isZero()) {
@@ -269,9 +276,9 @@ final class ConnectionImpl implements Connection {
     }
 
     /** A full channel: the head is out, so the client is told when to come back, and the stream ends. */
-    private void refuse() {
+    private void refuse(ChannelImpl channel) {
         enqueue(SseEncoder.retry(owner.retryAfter().toMillis()));
-        close();
+        close("refused: " + channel + " is full");
     }
 
     @Override
@@ -345,7 +352,7 @@ final class ConnectionImpl implements Connection {
         if (aborting.compareAndSet(false, true)) {
             outbox.loop().execute(() -> {
                 if (state.get() != CLOSED) {
-                    stream.response().reset();
+                    stream.reset();
                     closed("aborted: " + why);
                 }
             });
@@ -359,7 +366,7 @@ final class ConnectionImpl implements Connection {
         if (retryHint != null) {
             enqueue(retryHint);
         }
-        close();
+        close("closed by the server: the application stops");
     }
 
     private void enqueueAny(Object item) {
@@ -413,7 +420,7 @@ final class ConnectionImpl implements Connection {
                 consumed++;
                 if (item == END) {
                     writeBatch(response);
-                    closed("closed by the server");
+                    closed(closeReason);
                 } else if (item != null) {
                     take(item);
                     if (batchBytes >= MAX_BATCH_BYTES) {
@@ -421,7 +428,7 @@ final class ConnectionImpl implements Connection {
                     }
                 }
             }
-            boolean full = consumed < missed || (state.get() == OPEN && catchUp(response));
+            boolean full = consumed < missed || (state.get() == OPEN && !writeFailed && catchUp(response));
             writeBatch(response);
             int left = pending.addAndGet(-consumed);
             if (full && state.get() != CLOSED && response.writeQueueFull()) {
@@ -514,9 +521,8 @@ final class ConnectionImpl implements Connection {
                             continue;
                         }
                         if (!subscription.gap) {
-                            LOG.debugf("SSE connection [%s] fell behind the history of %s while catching up; ending "
-                                    + "it so that the client resumes and is told of the gap", id, subscription.channel);
-                            close();
+                            close("ended: it fell behind the history of " + subscription.channel
+                                    + " while catching up, so that the client resumes and is told of the gap");
                             return false;
                         }
                         // the client is told of a gap already: go on from what the history still holds
@@ -548,7 +554,7 @@ final class ConnectionImpl implements Connection {
             append(event, next);
             if (batchBytes >= MAX_BATCH_BYTES) {
                 writeBatch(response);
-                if (state.get() != OPEN) {
+                if (state.get() != OPEN || writeFailed) {
                     return false;
                 }
                 if (response.writeQueueFull()) {
@@ -634,7 +640,7 @@ final class ConnectionImpl implements Connection {
         ByteBuf written = batch;
         batch = null;
         batchBytes = 0;
-        if (written != null && state.get() != CLOSED) {
+        if (written != null && state.get() != CLOSED && !writeFailed) {
             response.write(Buffer.buffer(written), onWritten);
         }
     }
@@ -674,7 +680,7 @@ final class ConnectionImpl implements Connection {
             if (++attachRounds > MAX_ATTACH_ROUNDS) {
                 LOG.warnf("The request of SSE connection [%s] did not complete its set-up in %d ms; closing it", id,
                         MAX_ATTACH_ROUNDS);
-                response.reset();
+                stream.reset();
                 closed("set-up did not complete");
             } else {
                 outbox.loop().schedule(this::attach, 1, TimeUnit.MILLISECONDS);
@@ -698,10 +704,11 @@ final class ConnectionImpl implements Connection {
         cancel(timeout);
         cancel(closeTimeout);
         queue.clear();
-        owner.closed(this);
         if (attached) {
+            // queued on the loop before the application's shutdown can see this connection gone and stop the server
             release();
         }
+        owner.closed(this);
         List<Consumer<Connection>> toRun;
         Subscription[] left;
         synchronized (this) {
@@ -720,8 +727,8 @@ final class ConnectionImpl implements Connection {
     }
 
     /**
-     * Ends the response and releases its request, in a task of its own: the close may come from inside a write of
-     * Netty's, which must not be re-entered (see {@link #written}).
+     * Ends the response and releases its request, in a task of its own, so that no path (a callback of a write, of
+     * the transport's close, of a timer) ever writes from inside a write of Netty's (see {@link #written}).
      */
     private void release() {
         if (!released) {

@@ -7,14 +7,18 @@ import org.jboss.resteasy.reactive.server.core.CurrentRequestManager;
 import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.jboss.resteasy.reactive.server.jaxrs.SseEventSinkImpl;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.quarkus.arc.Arc;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.HttpServerRequestInternal;
 import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -91,6 +95,22 @@ final class StreamBinding {
         synchronized (context) {
             return context.isSuspended();
         }
+    }
+
+    /**
+     * Drops the stream at once, whatever is still queued, for a client that does not take it. Over HTTP/1 that is a
+     * TCP reset: Vert.x's own {@code reset()} would close the connection only after writing what is queued, which a
+     * client that does not read never lets happen, so its socket and buffers would stay until the idle timeout. Over
+     * HTTP/2 it resets the stream alone, not the connection other streams share.
+     */
+    void reset() {
+        if (request.version() == HttpVersion.HTTP_2) {
+            response.reset();
+            return;
+        }
+        Channel channel = ((ConnectionBase) ((HttpServerRequestInternal) request).connection()).channel();
+        channel.config().setOption(ChannelOption.SO_LINGER, 0);
+        channel.close();
     }
 
     /** Ends the response if it is still open and releases the request context; idempotent. */

@@ -2,8 +2,11 @@ package io.quarkiverse.ssechannels.test.reliability;
 
 import static io.quarkiverse.ssechannels.test.Streams.awaitSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,6 +83,15 @@ public class SlowClientTest {
             // its close listeners ran
             Awaitility.await().atMost(Duration.ofSeconds(60))
                     .until(() -> Streams.CLOSED.contains(stalledConnection.id()));
+            // the cut is a reset: the socket does not wait, open, for a client that does not read
+            stalled.setSoTimeout(10_000);
+            InputStream in = stalled.getInputStream();
+            assertThrows(SocketException.class, () -> {
+                byte[] buffer = new byte[8192];
+                while (in.read(buffer) >= 0) {
+                    // what reached the socket before the reset
+                }
+            }, "the stalled connection was reset, not kept until its queue is written");
             // it leaves the channel off the event loop, so possibly just after its listeners ran
             Awaitility.await("the stalled connection leaves the channel").atMost(Duration.ofSeconds(10))
                     .until(() -> channel.size() == READERS);
