@@ -87,6 +87,8 @@ public class SseChannelsImpl implements SseChannels {
     public Connection open(SseEventSink sink, ConnectionOptions options) {
         Objects.requireNonNull(options, "options");
         StreamBinding stream = StreamBinding.of(sink);
+        // read first: nothing the client sent can fail the request once a place is taken or the head is out
+        LastEventId sent = LastEventId.of(stream.request());
         if (openCount.incrementAndGet() > maxConnections) {
             openCount.decrementAndGet();
             throw unavailable("this application already has its " + maxConnections + " SSE connections "
@@ -96,10 +98,8 @@ public class SseChannelsImpl implements SseChannels {
         long opened = stamps.get();
         stream.writeHead();
         Outbox outbox = outboxes.computeIfAbsent(stream.eventLoop(), Outbox::new);
-        String lastEventId = sentLastEventId(stream.request());
-        boolean ignored = lastEventId != null && !acceptable(lastEventId);
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
-                outbox, ignored ? null : lastEventId, ignored, opened, maxQueuedBytes);
+                outbox, sent.usable(), sent.ignored(), opened, maxQueuedBytes);
         open.add(connection);
         connection.start(timers,
                 options.pingInterval() != null ? options.pingInterval() : config.pingInterval(),
@@ -107,18 +107,27 @@ public class SseChannelsImpl implements SseChannels {
         return connection;
     }
 
-    private static String sentLastEventId(HttpServerRequest request) {
-        String id = request.getHeader(LAST_EVENT_ID_HEADER);
-        return id != null ? id : request.getParam(LAST_EVENT_ID_PARAM);
-    }
+    /**
+     * The client's last event id: the Last-Event-ID header, else the query parameter (a query string that cannot be
+     * decoded never gets here: the router answers it 400).
+     *
+     * @param usable the id, {@code null} if none was sent or the one sent is ignored
+     * @param ignored whether the client sent one that cannot be trusted: too long, or with control characters
+     */
+    private record LastEventId(String usable, boolean ignored) {
 
-    private static boolean acceptable(String id) {
-        if (id.length() > MAX_LAST_EVENT_ID_LENGTH || Text.hasControlCharacter(id)) {
-            LOG.debugf("Ignoring a Last-Event-ID of %d chars that is too long or has control characters: [%s]",
-                    id.length(), Text.escape(id));
-            return false;
+        static LastEventId of(HttpServerRequest request) {
+            String id = request.getHeader(LAST_EVENT_ID_HEADER);
+            if (id == null) {
+                id = request.getParam(LAST_EVENT_ID_PARAM);
+            }
+            if (id != null && (id.length() > MAX_LAST_EVENT_ID_LENGTH || Text.hasControlCharacter(id))) {
+                LOG.debugf("Ignoring a Last-Event-ID of %d chars that is too long or has control characters: [%s]",
+                        id.length(), Text.escape(id));
+                return new LastEventId(null, true);
+            }
+            return new LastEventId(id, false);
         }
-        return true;
     }
 
     /**

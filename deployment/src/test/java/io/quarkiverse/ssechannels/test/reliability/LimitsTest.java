@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -25,7 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
-import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
@@ -126,6 +128,35 @@ public class LimitsTest {
             assertNull(Streams.newest().lastEventId());
             assertEquals(Resume.GAP, Streams.newest().resume());
         }
+    }
+
+    /**
+     * A stray {@code %} makes the query string undecodable: the request is answered 400 before any stream starts,
+     * and no place of max-connections is taken.
+     */
+    @Test
+    void aQueryStringThatCannotBeDecodedIsRefusedBeforeAnyStream() throws Exception {
+        SseChannelsImpl impl = (SseChannelsImpl) sse;
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);
+        for (String query : List.of("lastEventId=%zz", "x=%")) {
+            try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET " + base.getPath() + "/channels/undecodable?" + query
+                        + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String head = readUntil(socket.getInputStream(), "\r\n\r\n");
+                assertTrue(head.startsWith("HTTP/1.1 400"), head);
+            }
+            assertEquals(0, impl.openConnections(), "no place taken for " + query);
+        }
+    }
+
+    private static String readUntil(InputStream in, String end) throws IOException {
+        StringBuilder read = new StringBuilder();
+        int b;
+        while (read.indexOf(end) < 0 && (b = in.read()) >= 0) {
+            read.append((char) b);
+        }
+        return read.toString();
     }
 
     @Test
