@@ -81,20 +81,31 @@ public class HalfOpenIT {
 
     @AfterEach
     void cleanUp() throws Exception {
-        // "ip netns exec" execs its command, so each PID is curl's or the application's itself
-        for (Process process : processes) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
+        // "ip netns exec" execs its command, so each PID is curl's or the application's itself; whatever fails, the
+        // processes are killed and the namespaces (with the links in them) deleted
+        try {
+            for (Process process : processes) {
+                process.destroy();
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(10, TimeUnit.SECONDS);
+                }
             }
-        }
-        if (app != null) {
-            app.stop();
-            app.close();
-        }
-        for (String namespace : namespaces) {
-            new ProcessBuilder("ip", "netns", "del", namespace).start().waitFor(10, TimeUnit.SECONDS);
+            if (app != null) {
+                app.stop();
+            }
+        } finally {
+            try {
+                if (app != null) {
+                    app.close();
+                }
+            } finally {
+                for (String namespace : namespaces) {
+                    new ProcessBuilder("ip", "netns", "del", namespace).start().waitFor(10, TimeUnit.SECONDS);
+                }
+                // a link not yet moved into a namespace when a step failed
+                new ProcessBuilder("ip", "link", "del", SERVER_LINK).start().waitFor(10, TimeUnit.SECONDS);
+            }
         }
     }
 

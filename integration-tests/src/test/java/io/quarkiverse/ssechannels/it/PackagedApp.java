@@ -124,7 +124,8 @@ final class PackagedApp implements AutoCloseable {
     /** Stops it gracefully (SIGTERM), waits for it to exit and for its last line to be read. */
     long stop() throws InterruptedException {
         long stopping = System.nanoTime();
-        process.destroy();
+        // through its handle: Process.destroy() would also close our end of its output, losing its last lines
+        process.toHandle().destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("The application did not stop; it printed:\n" + String.join("\n", output));
         }

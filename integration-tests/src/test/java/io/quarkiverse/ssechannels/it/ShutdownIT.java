@@ -33,6 +33,8 @@ public class ShutdownIT {
                                 + "]\n" + String.join("\n", app.output())));
                 assertEquals(1000L, last.retry(), "the last frame tells the browser when to come back");
             }
+            assertTrue(app.output().stream().anyMatch(l -> l.contains("stopped in")),
+                    () -> "its log to the end was read: " + app.log());
             assertEquals(List.of(), app.complaints(), () -> "nothing logged above DEBUG: " + app.log());
             System.out.printf("stopped with two open streams in %d ms%n", stopMillis);
         }
