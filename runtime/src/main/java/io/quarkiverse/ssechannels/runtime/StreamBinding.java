@@ -108,9 +108,12 @@ final class StreamBinding {
             response.reset();
             return;
         }
+        // called on the channel's event loop, so it cannot close between the check and the option
         Channel channel = ((ConnectionBase) ((HttpServerRequestInternal) request).connection()).channel();
-        channel.config().setOption(ChannelOption.SO_LINGER, 0);
-        channel.close();
+        if (channel.isOpen()) {
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.close();
+        }
     }
 
     /** Ends the response if it is still open and releases the request context; idempotent. */
