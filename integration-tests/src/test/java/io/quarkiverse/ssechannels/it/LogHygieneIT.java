@@ -1,6 +1,7 @@
 package io.quarkiverse.ssechannels.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -86,7 +87,8 @@ public class LogHygieneIT {
                     stalled.add(stall(app, "/sse/weather"));
                 }
                 Awaitility.await("the stalled clients are cut").atMost(Duration.ofSeconds(90))
-                        .until(() -> count(app, "/weather/connections") == 0);
+                        .until(() -> app.output().stream().filter(l -> l.contains("aborted: the client stopped reading"))
+                                .count() == STALLED && count(app, "/weather/connections") == 0);
 
                 // connect and go away, every way a client can, with and without hostile Last-Event-IDs
                 AtomicInteger done = new AtomicInteger();
@@ -109,6 +111,9 @@ public class LogHygieneIT {
 
                 publishing.set(false);
                 publisher.get();
+                for (SseClient reader : readers) {
+                    assertFalse(reader.awaitBroken(Duration.ZERO), () -> "a reader was cut; it read: " + reader.raw());
+                }
                 Awaitility.await("every churned connection is gone").atMost(Duration.ofSeconds(30))
                         .until(() -> count(app, "/weather/connections") == 0 && count(app, "/news/connections") == 2);
                 // the readers saw the whole run through, and stay connected through the stop

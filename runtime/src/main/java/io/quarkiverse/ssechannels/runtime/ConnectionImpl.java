@@ -352,8 +352,9 @@ final class ConnectionImpl implements Connection {
         if (aborting.compareAndSet(false, true)) {
             outbox.loop().execute(() -> {
                 if (state.get() != CLOSED) {
-                    stream.reset();
+                    // closed first: over HTTP/2 the reset can report the stream closed, by the client, at once
                     closed("aborted: " + why);
+                    stream.reset();
                 }
             });
         }

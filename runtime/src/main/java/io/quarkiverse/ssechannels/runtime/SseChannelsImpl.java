@@ -96,7 +96,13 @@ public class SseChannelsImpl implements SseChannels {
         }
         // read before the head goes out: every event stamped later was published after the client saw the head
         long opened = stamps.get();
-        stream.writeHead();
+        try {
+            stream.writeHead();
+        } catch (RuntimeException e) {
+            // the head is out already: open(sink) called twice, or after the sink was used
+            openCount.decrementAndGet();
+            throw e;
+        }
         Outbox outbox = outboxes.computeIfAbsent(stream.eventLoop(), Outbox::new);
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
                 outbox, sent.usable(), sent.ignored(), opened, maxQueuedBytes);
@@ -198,12 +204,12 @@ public class SseChannelsImpl implements SseChannels {
     void shutdown() {
         long retry = config.shutdownRetry().toMillis();
         Buffer hint = retry > 0 ? SseEncoder.retry(retry) : null;
-        List<ConnectionImpl> streams = List.copyOf(open);
-        streams.forEach(c -> c.shutdown(hint));
         long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
-        while (!open.isEmpty() && System.nanoTime() < deadline) {
+        do {
+            // again on every pass: a client may connect (a browser come back already) while others are slow to end
+            open.forEach(c -> c.shutdown(hint));
             LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-        }
+        } while (!open.isEmpty() && System.nanoTime() < deadline);
         open.forEach(c -> c.abort("the application stops"));
         stores.values().forEach(TemporaryChannelsImpl::closeAll);
         named.values().forEach(ChannelImpl::close);

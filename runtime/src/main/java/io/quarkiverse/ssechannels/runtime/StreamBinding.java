@@ -8,6 +8,7 @@ import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.jboss.resteasy.reactive.server.jaxrs.SseEventSinkImpl;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.quarkus.arc.Arc;
@@ -111,15 +112,28 @@ final class StreamBinding {
         // called on the channel's event loop, so it cannot close between the check and the option
         Channel channel = ((ConnectionBase) ((HttpServerRequestInternal) request).connection()).channel();
         if (channel.isOpen()) {
-            channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (ChannelException e) {
+                // a socket the peer reset already refuses options on some systems: closing it is all there is to do
+                LOG.debugf("Could not set SO_LINGER before resetting an SSE stream: %s", e);
+            }
             channel.close();
         }
     }
 
-    /** Ends the response if it is still open and releases the request context; idempotent. */
+    /**
+     * Ends the response if it is still open and closes the request context (its request scope, its completion
+     * callbacks); idempotent. RESTEasy Reactive closes the context only when it ends the response itself, so for a
+     * response the client closed, or a reset one, that is done here.
+     */
     void end() {
+        boolean gone = response.closed();
         try {
             sink.close();
+            if (gone) {
+                context.close();
+            }
         } catch (RuntimeException e) {
             LOG.debugf("Ending an SSE response failed: %s", e);
         }

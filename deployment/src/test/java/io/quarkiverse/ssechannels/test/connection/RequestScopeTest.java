@@ -1,0 +1,171 @@
+package io.quarkiverse.ssechannels.test.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
+import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.SseClient;
+import io.quarkus.test.QuarkusUnitTest;
+import io.quarkus.test.common.http.TestHTTPResource;
+
+/**
+ * A stream's request ends with its stream, however the stream ends: its request scope is destroyed (request-scoped
+ * beans see their {@code @PreDestroy}), and nothing of it is kept, not even a place under max-connections.
+ */
+public class RequestScopeTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    static final QuarkusUnitTest config = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Scoped.class, Resource.class))
+            .overrideConfigKey("quarkus.sse-channels.max-connections", "2")
+            .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "64K")
+            .overrideConfigKey("quarkus.sse-channels.history-size", "0");
+
+    @TestHTTPResource("/scoped/")
+    URI scoped;
+
+    @TestHTTPResource("/scoped-twice")
+    URI twice;
+
+    @Inject
+    SseChannels sse;
+
+    /** Counts the request scopes destroyed, by the tag the resource method gave its request. */
+    @RequestScoped
+    public static class Scoped {
+
+        static final Map<String, AtomicInteger> DESTROYED = new ConcurrentHashMap<>();
+        private String tag;
+
+        /** A method, not a field: a field of the client proxy would not reach the bean. */
+        void tag(String tag) {
+            this.tag = tag;
+        }
+
+        @PreDestroy
+        void destroyed() {
+            DESTROYED.computeIfAbsent(tag, t -> new AtomicInteger()).incrementAndGet();
+        }
+    }
+
+    @Path("/")
+    public static class Resource {
+
+        @Inject
+        SseChannels sse;
+
+        @Inject
+        Scoped scoped;
+
+        @GET
+        @Path("/scoped/{tag}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void stream(@Context SseEventSink sink, @PathParam("tag") String tag) {
+            scoped.tag(tag);
+            Connection connection = sse.open(sink);
+            Streams.OPENED.put(connection.id(), connection);
+            connection.join(sse.channel("scoped"));
+        }
+
+        /** A mistake: the sink opened twice. The second open fails, and must not keep a place. */
+        @GET
+        @Path("/scoped-twice")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void twice(@Context SseEventSink sink) {
+            scoped.tag("twice");
+            Connection connection = sse.open(sink);
+            Streams.OPENED.put(connection.id(), connection);
+            assertThrows(IllegalStateException.class, () -> sse.open(sink));
+            connection.join(sse.channel("scoped"));
+        }
+    }
+
+    @Test
+    void aStreamTheClientClosesEndsItsRequestScope() {
+        try (SseClient client = SseClient.connect(URI.create(scoped + "client"))) {
+            awaitMembers(1);
+        }
+        awaitDestroyed("client");
+    }
+
+    @Test
+    void aStreamTheServerClosesEndsItsRequestScope() {
+        try (SseClient client = SseClient.connect(URI.create(scoped + "server"))) {
+            awaitMembers(1);
+            Streams.newest().close();
+            client.awaitEnd(WAIT);
+        }
+        awaitDestroyed("server");
+    }
+
+    @Test
+    void aStalledStreamThatIsCutEndsItsRequestScope() throws Exception {
+        Channel channel = sse.channel("scoped");
+        try (Socket stalled = Streams.stalledClient(URI.create(scoped + "stalled"))) {
+            awaitMembers(1);
+            String payload = "x".repeat(16 * 1024);
+            Awaitility.await("the stalled client is cut").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(10)).until(() -> {
+                        for (int i = 0; i < 16; i++) {
+                            channel.send(SseMessage.data(payload));
+                        }
+                        return channel.size() == 0;
+                    });
+        }
+        awaitDestroyed("stalled");
+    }
+
+    @Test
+    void openingASinkTwiceKeepsNoPlace() {
+        SseChannelsImpl impl = (SseChannelsImpl) sse;
+        try (SseClient client = SseClient.connect(twice)) {
+            awaitMembers(1);
+        }
+        Awaitility.await().atMost(WAIT).until(() -> impl.openConnections() == 0);
+        awaitDestroyed("twice");
+        // both places of max-connections are free again
+        try (SseClient first = SseClient.connect(URI.create(scoped + "first"));
+                SseClient second = SseClient.connect(URI.create(scoped + "second"))) {
+            assertEquals(List.of(200, 200), List.of(first.status(), second.status()));
+        }
+    }
+
+    private void awaitMembers(int n) {
+        Awaitility.await().atMost(WAIT).until(() -> sse.channel("scoped").size() == n);
+    }
+
+    private static void awaitDestroyed(String tag) {
+        Awaitility.await("the request scope of [" + tag + "] is destroyed, once").atMost(WAIT)
+                .until(() -> Scoped.DESTROYED.getOrDefault(tag, new AtomicInteger()).get() == 1);
+    }
+}
