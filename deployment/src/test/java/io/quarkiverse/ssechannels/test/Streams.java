@@ -1,11 +1,6 @@
 package io.quarkiverse.ssechannels.test;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +17,7 @@ import org.awaitility.Awaitility;
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -128,22 +124,7 @@ public class Streams {
     }
 
     /**
-     * Opens a stream from a raw socket that never reads: a tiny receive window, so the kernel buffers little on its
-     * side, and no User-Agent, unlike the JDK client, so that {@link #rawConnection()} finds its connection.
-     */
-    public static Socket stalledClient(URI uri) throws IOException {
-        Socket socket = new Socket();
-        socket.setReceiveBufferSize(4096);
-        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
-        OutputStream out = socket.getOutputStream();
-        out.write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        return socket;
-    }
-
-    /**
-     * @return the open connection of the {@link #stalledClient}, once there is one
+     * @return the open connection of the {@link RawHttp#stalledClient}, once there is one
      */
     public static Connection rawConnection() {
         return Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> OPENED.values().stream()

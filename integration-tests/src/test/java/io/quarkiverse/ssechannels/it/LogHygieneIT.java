@@ -36,6 +36,7 @@ import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
 
 /**
@@ -84,7 +85,7 @@ public class LogHygieneIT {
 
                 // clients that stop reading while large events keep coming are cut once 64 KiB wait for them
                 for (int i = 0; i < STALLED; i++) {
-                    stalled.add(stall(app, "/sse/weather"));
+                    stalled.add(RawHttp.stalledClient(app.uri("/sse/weather")));
                 }
                 Awaitility.await("the stalled clients are cut").atMost(Duration.ofSeconds(90))
                         .until(() -> app.output().stream().filter(l -> l.contains("aborted: the client stopped reading"))
@@ -177,15 +178,6 @@ public class LogHygieneIT {
                 HttpResponse.BodyHandlers.ofString()).body().strip());
     }
 
-    /** A client with a tiny receive window that never reads. */
-    private static Socket stall(PackagedApp app, String path) throws IOException {
-        Socket socket = new Socket();
-        socket.setReceiveBufferSize(4096);
-        socket.connect(new InetSocketAddress(app.host(), app.port()));
-        request(socket, app, path, null, false);
-        return socket;
-    }
-
     private static void request(Socket socket, PackagedApp app, String path, String lastEventId, boolean inQuery)
             throws IOException {
         StringBuilder request = new StringBuilder("GET ").append(path);
@@ -216,30 +208,22 @@ public class LogHygieneIT {
                     // gone before the head, with a FIN
                 }
                 case 1 -> socket.setSoLinger(true, 0); // gone before the head, with a reset
-                case 2 -> readUntil(in, "\r\n\r\n");
+                case 2 -> RawHttp.readUntil(in, "\r\n\r\n");
                 case 3 -> {
-                    readUntil(in, "\r\n\r\n");
+                    RawHttp.readUntil(in, "\r\n\r\n");
                     socket.setSoLinger(true, 0);
                 }
                 case 4 -> {
-                    readUntil(in, "\n\n"); // the first frame or more
+                    RawHttp.readUntil(in, "\n\n"); // the first frame or more
                     socket.setSoLinger(true, 0);
                 }
                 default -> {
                     socket.shutdownOutput(); // half-closed: the server ends the stream when it reads the FIN
-                    readUntil(in, "\r\n\r\n");
+                    RawHttp.readUntil(in, "\r\n\r\n");
                 }
             }
         } catch (SocketException | SocketTimeoutException e) {
             // the server may reset a hostile request first: that is the server's right, not a failure of this test
-        }
-    }
-
-    private static void readUntil(InputStream in, String end) throws IOException {
-        StringBuilder read = new StringBuilder();
-        int b;
-        while (read.indexOf(end) < 0 && (b = in.read()) >= 0) {
-            read.append((char) b);
         }
     }
 

@@ -32,6 +32,7 @@ import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -131,7 +132,7 @@ public class RequestScopeTest {
     @Test
     void aStalledStreamThatIsCutEndsItsRequestScope() throws Exception {
         Channel channel = sse.channel("scoped");
-        try (Socket stalled = Streams.stalledClient(URI.create(scoped + "stalled"))) {
+        try (Socket stalled = RawHttp.stalledClient(URI.create(scoped + "stalled"))) {
             awaitMembers(1);
             String payload = "x".repeat(16 * 1024);
             Awaitility.await("the stalled client is cut").atMost(Duration.ofSeconds(60))

@@ -16,6 +16,7 @@ import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 
@@ -41,7 +42,7 @@ public class CloseTimeoutTest {
 
     @Test
     void closingAStreamWhoseClientStoppedReadingCompletes() throws Exception {
-        try (Socket stalled = Streams.stalledClient(open)) {
+        try (Socket stalled = RawHttp.stalledClient(open)) {
             Connection connection = Streams.rawConnection();
             String chunk = "y".repeat(64 * 1024);
             for (int i = 0; i < 256; i++) {

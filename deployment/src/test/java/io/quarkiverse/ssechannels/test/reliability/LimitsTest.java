@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -33,6 +31,7 @@ import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -143,20 +142,11 @@ public class LimitsTest {
                 socket.setSoTimeout(10_000);
                 socket.getOutputStream().write(("GET " + base.getPath() + "/channels/undecodable?" + query
                         + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                String head = readUntil(socket.getInputStream(), "\r\n\r\n");
+                String head = RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
                 assertTrue(head.startsWith("HTTP/1.1 400"), head);
             }
             assertEquals(0, impl.openConnections(), "no place taken for " + query);
         }
-    }
-
-    private static String readUntil(InputStream in, String end) throws IOException {
-        StringBuilder read = new StringBuilder();
-        int b;
-        while (read.indexOf(end) < 0 && (b = in.read()) >= 0) {
-            read.append((char) b);
-        }
-        return read.toString();
     }
 
     @Test

@@ -31,6 +31,7 @@ import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 
@@ -66,7 +67,7 @@ public class SlowClientTest {
             readers.add(http.sendAsync(HttpRequest.newBuilder(stream).build(), HttpResponse.BodyHandlers.ofLines())
                     .thenApplyAsync(response -> lastInOrder(response.body())));
         }
-        try (Socket stalled = Streams.stalledClient(stream)) {
+        try (Socket stalled = RawHttp.stalledClient(stream)) {
             awaitSize(channel, READERS + 1);
             Connection stalledConnection = Streams.rawConnection();
 
