@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.ClassType;
 import org.jboss.jandex.DotName;
@@ -36,10 +37,13 @@ import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
+import io.quarkus.runtime.configuration.ConfigurationException;
 
 class SseChannelsProcessor {
 
     static final String FEATURE = "sse-channels";
+    private static final String BACKEND = "quarkus.sse-channels.backend";
+    private static final String REDIS_BROKER = "io.quarkiverse.ssechannels.runtime.RedisBroker";
 
     private static final DotName CHANNEL = DotName.createSimple(Channel.class);
     private static final DotName CHANNEL_NAME = DotName.createSimple(ChannelName.class);
@@ -58,6 +62,13 @@ class SseChannelsProcessor {
         beans.produce(new AdditionalBeanBuildItem(ChannelName.class, ChannelStore.class));
         if (capabilities.isPresent(Capability.JACKSON)) {
             beans.produce(AdditionalBeanBuildItem.unremovableOf(JacksonDataSerializer.class));
+        }
+        if (capabilities.isPresent(Capability.REDIS_CLIENT)) {
+            // by name: the class refers to Redis types, which only an application with the Redis client has
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(REDIS_BROKER));
+        } else if (ConfigProvider.getConfig().getOptionalValue(BACKEND, String.class)
+                .filter("redis"::equalsIgnoreCase).isPresent()) {
+            throw new ConfigurationException(SseChannelsRecorder.REDIS_NEEDS_CLIENT);
         }
     }
 
@@ -153,7 +164,7 @@ class SseChannelsProcessor {
                     .scope(Singleton.class)
                     .addQualifier(AnnotationInstance.builder(CHANNEL_STORE).add("value", store.getKey()).build())
                     .addInjectionPoint(entryPoint)
-                    .createWith(recorder.store(store.getKey()))
+                    .createWith(recorder.store(store.getKey(), store.getValue().name().toString()))
                     .setRuntimeInit()
                     .unremovable()
                     .done());
@@ -162,8 +173,11 @@ class SseChannelsProcessor {
 
     @BuildStep
     @Record(ExecutionTime.RUNTIME_INIT)
-    void validateConfig(SseChannelsRecorder recorder) {
-        recorder.validateConfig();
+    void validateConfig(SseChannelsRecorder recorder, Capabilities capabilities,
+            ChannelInjectionPointsBuildItem injected) {
+        Map<String, String> keyTypes = new TreeMap<>();
+        injected.stores().forEach((store, key) -> keyTypes.put(store, key.name().toString()));
+        recorder.validateConfig(capabilities.isPresent(Capability.REDIS_CLIENT), keyTypes);
     }
 
     /** Streams are ended with a retry hint before the HTTP server stops. */

@@ -19,6 +19,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import org.jboss.logging.Logger;
 
+import io.quarkiverse.ssechannels.BackendUnavailableException;
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelClosedException;
 import io.quarkiverse.ssechannels.Connection;
@@ -40,9 +41,15 @@ final class ChannelImpl implements Channel {
 
     /** Multi-channel joins lock channels in this order, so that two joins never wait on each other. */
     final long order;
-    final String epoch = Cursor.newEpoch();
+    /**
+     * The epoch of the positions this channel hands out: drawn here in one instance; with a shared log, the log's,
+     * {@code null} until this instance first read it. Changed only with the lock held, together with {@link #log}.
+     */
+    volatile String epoch;
     final ReentrantLock lock = new ReentrantLock(true);
-    final EventLog log;
+    volatile EventLog log;
+    /** The shared log this channel follows (backend {@code redis}), {@code null} in one instance. */
+    final Mirror mirror;
     private final String name;
     private final SseChannelsImpl owner;
     private final Duration emptyTimeout;
@@ -61,17 +68,31 @@ final class ChannelImpl implements Channel {
     private final List<Consumer<Channel>> listeners = new ArrayList<>(1);
     private Timers.Timer emptyTimer;
     private long emptyTimerGeneration;
+    private boolean occupied;
     private volatile boolean closed;
+
+    /**
+     * How a channel is shared with other instances.
+     *
+     * @param key its name in the broker
+     * @param keep how long its keys outlive its last publish, {@code null} for ever
+     * @param place for a temporary channel, its place in its store
+     */
+    record Sharing(Broker broker, String key, Duration keep, Mirror.Place place) {
+    }
 
     /**
      * @param maxConnections 0 for no limit
      */
     ChannelImpl(String name, SseChannelsImpl owner, int historySize, Duration emptyTimeout, boolean closesWhenEmpty,
-            int maxConnections) {
+            int maxConnections, Sharing sharing) {
         this.name = name;
         this.owner = owner;
         this.order = owner.nextChannelOrder();
-        this.log = new EventLog(historySize);
+        this.log = new EventLog(historySize, 0);
+        this.mirror = sharing == null ? null
+                : new Mirror(this, sharing.broker(), owner, sharing.key(), sharing.keep(), sharing.place());
+        this.epoch = sharing == null ? Cursor.newEpoch() : null;
         this.emptyTimeout = emptyTimeout;
         this.closesWhenEmpty = closesWhenEmpty;
         this.maxConnections = maxConnections;
@@ -114,12 +135,20 @@ final class ChannelImpl implements Channel {
             lock.unlock();
         }
         ConnectionImpl connection = null;
+        boolean attached = false;
         try {
+            if (mirror != null) {
+                attach(mirror);
+                attached = true;
+            }
             connection = (ConnectionImpl) owner.open(sink);
         } finally {
             lock.lock();
             try {
                 reserving--;
+                if (attached) {
+                    mirror.unpin();
+                }
                 if (connection != null && !closed) {
                     reserved.add(connection);
                 }
@@ -132,6 +161,15 @@ final class ChannelImpl implements Channel {
         ConnectionImpl opened = connection;
         connection.onClose(c -> owner.offload(() -> unreserve(opened)));
         return connection;
+    }
+
+    /** Before the head is out, a shared log that cannot be followed is a 503. */
+    private void attach(Mirror mirror) {
+        try {
+            mirror.attach();
+        } catch (BackendUnavailableException e) {
+            throw owner.unavailable("SSE channel [" + name + "] cannot follow its shared log now: " + e.getMessage());
+        }
     }
 
     private void unreserve(ConnectionImpl connection) {
@@ -177,7 +215,14 @@ final class ChannelImpl implements Channel {
         ChannelImpl[] channels = Arrays.stream(requested).map(c -> of(c, connection)).distinct()
                 .sorted(Comparator.comparingLong(c -> c.order)).toArray(ChannelImpl[]::new);
         int locked = 0;
+        int attached = 0;
         try {
+            // shared logs first, without locks: a first join of this instance waits for its copy to be current
+            for (; attached < channels.length; attached++) {
+                if (channels[attached].mirror != null) {
+                    channels[attached].mirror.attach();
+                }
+            }
             for (ChannelImpl channel : channels) {
                 channel.lock.lock();
                 locked++;
@@ -223,8 +268,29 @@ final class ChannelImpl implements Channel {
             }
             return new Joined(true, null, resume, hold ? added : List.of());
         } finally {
+            for (int i = 0; i < attached; i++) {
+                channels[i].unpin(locked > i);
+            }
             for (int i = locked - 1; i >= 0; i--) {
                 channels[i].lock.unlock();
+            }
+        }
+    }
+
+    /** Lets go of the copy of the shared log that a join kept current, taking the lock unless held. */
+    private void unpin(boolean locked) {
+        if (mirror == null) {
+            return;
+        }
+        if (!locked) {
+            lock.lock();
+        }
+        try {
+            mirror.unpin();
+            reconcileEmptyTimer();
+        } finally {
+            if (!locked) {
+                lock.unlock();
             }
         }
     }
@@ -343,6 +409,10 @@ final class ChannelImpl implements Channel {
     public String send(SseMessage message) {
         Objects.requireNonNull(message, "message");
         SseEncoder.Prepared prepared = owner.encoder().prepare(message);
+        if (mirror != null) {
+            ensureOpen();
+            return mirror.publish(message, prepared);
+        }
         boolean callerId = message.id() != null;
         // every frame is built before the lock, but for the position a server id writes in the room left for it
         Buffer built = callerId || !message.isEvent() ? prepared.frame(null) : null;
@@ -358,15 +428,97 @@ final class ChannelImpl implements Channel {
             long offset = log.nextOffset();
             String id = callerId ? message.id() : Cursor.position(epoch, offset);
             Buffer frame = callerId ? built : prepared.frameWithPosition(id);
-            Event event = new Event(this, offset, owner.nextStamp(), id, callerId, frame, prepared.body());
-            log.append(event);
-            for (Subscription subscription : live) {
-                subscription.connection.enqueue(event);
-            }
+            append(new Event(this, offset, owner.nextStamp(), id, callerId, frame, prepared.body()));
             return id;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** With the lock held: the event enters the history and is queued on every live connection. */
+    private void append(Event event) {
+        log.append(event);
+        for (Subscription subscription : live) {
+            subscription.connection.enqueue(event);
+        }
+    }
+
+    /** What became of a message of the shared log. */
+    enum Applied {
+        /** Published to the connections, or ignored as one applied before. */
+        DONE,
+        /** Not the next one: some before it are missing. */
+        MISSING
+    }
+
+    /**
+     * With the lock held: applies a message of the shared log (in the format {@link Broker} describes) if it is the
+     * next one.
+     */
+    Applied applyShared(Buffer message) {
+        if (closed) {
+            return Applied.DONE;
+        }
+        if (message.getByte(0) == 'T') {
+            Buffer frame = message.getBuffer(1, message.length());
+            for (Subscription subscription : live) {
+                subscription.connection.enqueue(frame);
+            }
+            return Applied.DONE;
+        }
+        SharedEvent event = SharedEvent.parse(message);
+        if (!event.epoch().equals(epoch) || event.offset() > log.last() + 1) {
+            return Applied.MISSING;
+        }
+        if (event.offset() == log.last() + 1) {
+            append(event.toEvent(this));
+        }
+        return Applied.DONE;
+    }
+
+    /**
+     * With the lock held: catches up with what the shared log holds. A log of another epoch (Redis lost its data),
+     * or one that no longer holds the events after this copy's end, cannot be continued: the connections are cut,
+     * so that they resume and are told of the gap, and the copy starts over.
+     */
+    void applyShared(Broker.History history) {
+        if (closed) {
+            return;
+        }
+        List<SharedEvent> events = history.entries().stream().map(SharedEvent::parse).toList();
+        long next = events.isEmpty() ? history.last() + 1 : events.get(0).offset();
+        if (!history.epoch().equals(epoch) || next > log.last() + 1) {
+            restart(history.epoch(), next - 1);
+        }
+        for (SharedEvent event : events) {
+            if (event.offset() == log.last() + 1) {
+                append(event.toEvent(this));
+            }
+        }
+    }
+
+    private void restart(String newEpoch, long after) {
+        if (!joined.isEmpty()) {
+            LOG.debugf("%s cannot continue its copy of the shared log (epoch %s, offset %d) from the log (epoch %s, "
+                    + "offset %d): its %d connections resume", this, epoch, log.last(), newEpoch, after, joined.size());
+            letGo().forEach(s -> s.connection.resumeElsewhere(this));
+            reconcileEmptyTimer();
+        }
+        log = new EventLog(log.capacity(), after);
+        epoch = newEpoch;
+    }
+
+    /** With the lock held: every connection leaves; one catching up stops before it reads the history again. */
+    private List<Subscription> letGo() {
+        List<Subscription> left = new ArrayList<>(joined.values());
+        left.forEach(s -> {
+            s.removed = true;
+            s.connection.forget(s, false);
+        });
+        joined.clear();
+        members = 0;
+        live = NO_SUBSCRIPTIONS;
+        return left;
     }
 
     @Override
@@ -381,25 +533,29 @@ final class ChannelImpl implements Channel {
 
     @Override
     public void close() {
+        close(true);
+    }
+
+    /** Closes the channel in this instance only: the application stops, other instances go on with it. */
+    void closeHere() {
+        close(false);
+    }
+
+    private void close(boolean everywhere) {
         List<Consumer<Channel>> toRun;
-        List<Subscription> left;
         lock.lock();
         try {
             if (closed) {
                 return;
             }
             // let go of the connections first: one catching up then stops before it reads the cleared history
-            left = new ArrayList<>(joined.values());
-            left.forEach(s -> {
-                s.removed = true;
-                s.connection.forget(s, false);
-            });
-            joined.clear();
-            members = 0;
-            live = NO_SUBSCRIPTIONS;
+            letGo();
             toRun = closeLocked();
         } finally {
             lock.unlock();
+        }
+        if (everywhere && mirror != null) {
+            mirror.absent();
         }
         LOG.debugf("%s closed", this);
         toRun.forEach(this::runListener);
@@ -410,6 +566,9 @@ final class ChannelImpl implements Channel {
         cancelEmptyTimer();
         reserved.clear();
         log.clear();
+        if (mirror != null) {
+            mirror.detach();
+        }
         List<Consumer<Channel>> toRun = new ArrayList<>(listeners);
         listeners.clear();
         return toRun;
@@ -457,7 +616,17 @@ final class ChannelImpl implements Channel {
      * so no order of joins, leaves and closes can leave a wrong countdown behind.
      */
     private void reconcileEmptyTimer() {
-        boolean empty = joined.isEmpty() && reserved.isEmpty() && reserving == 0;
+        boolean empty = joined.isEmpty() && reserved.isEmpty() && reserving == 0
+                && (mirror == null || !mirror.pinned());
+        if (mirror != null && !closed) {
+            if (empty) {
+                mirror.detach();
+            }
+            if (occupied == empty) {
+                occupied = !empty;
+                mirror.occupied(occupied);
+            }
+        }
         if (empty && emptyTimer == null && !emptyTimeout.isZero() && !closed) {
             long generation = ++emptyTimerGeneration;
             emptyTimer = owner.timers().once(owner.anyEventLoop(), emptyTimeout,
@@ -476,6 +645,8 @@ final class ChannelImpl implements Channel {
 
     /** Checks and acts in one step under the lock: a connection joins either before (and stays) or after (and fails). */
     private void emptyTimeoutReached(long generation) {
+        // a shared temporary channel lives on while another instance has (or just had) connections to it
+        boolean elsewhere = closesWhenEmpty && mirror != null && mirror.presentAnywhere();
         List<Consumer<Channel>> toRun = List.of();
         lock.lock();
         try {
@@ -483,10 +654,15 @@ final class ChannelImpl implements Channel {
                 return;
             }
             emptyTimer = null;
+            if (elsewhere) {
+                reconcileEmptyTimer();
+                return;
+            }
             LOG.debugf("%s stayed empty for %s", this, emptyTimeout);
             if (closesWhenEmpty) {
                 toRun = closeLocked();
-            } else {
+            } else if (mirror == null) {
+                // a shared log keeps its history in the broker, bounded by its size
                 log.clear();
             }
         } finally {
@@ -501,7 +677,7 @@ final class ChannelImpl implements Channel {
 
     private void ensureRoom() {
         if (isFull()) {
-            throw owner.unavailable("SSE channel [" + name + "] already has its " + maxConnections
+            throw owner.unavailable("Too many SSE connections: SSE channel [" + name + "] already has its " + maxConnections
                     + " connections (quarkus.sse-channels.channels.\"" + name + "\".max-connections)");
         }
     }

@@ -22,6 +22,7 @@ import org.jboss.logging.Logger;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.quarkiverse.ssechannels.BackendUnavailableException;
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.Resume;
@@ -156,7 +157,15 @@ final class ConnectionImpl implements Connection {
         if (channels == null || channels.length == 0) {
             throw new IllegalArgumentException("SSE connection [" + id + "] must join at least one channel");
         }
-        ChannelImpl.Joined joined = ChannelImpl.join(this, first != null, channels);
+        ChannelImpl.Joined joined;
+        try {
+            joined = ChannelImpl.join(this, first != null, channels);
+        } catch (BackendUnavailableException e) {
+            // the head is out: the client is told when to come back, as for a full channel
+            enqueue(SseEncoder.retry(owner.retryAfter().toMillis()));
+            close("refused: a channel cannot follow its shared log now: " + e.getMessage());
+            return false;
+        }
         if (joined.full() != null) {
             refuse(joined.full());
         }
@@ -221,7 +230,7 @@ final class ConnectionImpl implements Connection {
     /** @return the position in the channel when the application last removed this connection from it, or -1 */
     synchronized long positionWhenLeft(ChannelImpl channel) {
         Subscription before = left.remove(channel);
-        return before == null ? -1 : before.position;
+        return before == null || !before.epoch.equals(channel.epoch) ? -1 : before.position;
     }
 
     /** @return whether a join now comes after the resource method that opened the stream */
@@ -273,6 +282,15 @@ final class ConnectionImpl implements Connection {
                 }
             }
         }
+    }
+
+    /**
+     * The channel let go of this connection because its copy of the shared log starts over: the stream ends, and the
+     * client resumes at once from its last id, which tells it of the gap.
+     */
+    void resumeElsewhere(ChannelImpl channel) {
+        enqueue(SseEncoder.retry(0));
+        close("ended: " + channel + " starts over from its shared log, so that the client resumes");
     }
 
     /** A full channel: the head is out, so the client is told when to come back, and the stream ends. */
@@ -490,7 +508,7 @@ final class ConnectionImpl implements Connection {
     private String cursor() {
         StringBuilder sb = new StringBuilder(24 * subscriptions.length);
         for (Subscription subscription : subscriptions) {
-            Cursor.appendPosition(sb, subscription.channel.epoch, subscription.position);
+            Cursor.appendPosition(sb, subscription.epoch, subscription.position);
         }
         return sb.toString();
     }

@@ -21,16 +21,19 @@ final class EventLog {
     /** The offset of the newest event, 0 before the first. */
     private volatile long last;
     /** The offset of the oldest event still held; {@code last + 1} when none is. */
-    private volatile long first = 1;
+    private volatile long first;
 
     // guarded by the channel's lock
     private final Map<String, Long> callerIds = new HashMap<>();
     /** The stamp of the newest event no longer held, 0 when none was dropped. */
     private long droppedStamp;
 
-    EventLog(int capacity) {
+    /** @param after the offset of the event before the first this log will hold */
+    EventLog(int capacity, long after) {
         this.capacity = capacity;
         this.ring = new AtomicReferenceArray<>(capacity);
+        this.last = after;
+        this.first = after + 1;
     }
 
     long last() {

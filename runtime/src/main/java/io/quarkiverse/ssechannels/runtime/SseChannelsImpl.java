@@ -9,6 +9,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -65,10 +66,14 @@ public class SseChannelsImpl implements SseChannels {
     private final Duration closeTimeout;
     private final Duration retryAfter;
     private final ConcurrentHashMap<String, TemporaryChannelsImpl<?>> stores = new ConcurrentHashMap<>();
+    /** The log shared with other instances, {@code null} with the memory backend. */
+    private final Broker broker;
 
     @Inject
-    public SseChannelsImpl(SseChannelsRuntimeConfig config, Vertx vertx, Instance<DataSerializer> serializer) {
+    public SseChannelsImpl(SseChannelsRuntimeConfig config, Vertx vertx, Instance<DataSerializer> serializer,
+            Instance<Broker> brokers) {
         this.config = config;
+        this.broker = config.backend() == SseChannelsRuntimeConfig.Backend.REDIS ? brokers.get() : null;
         this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
         this.maxQueuedBytes = config.maxQueuedBytes().asLongValue();
         this.vertx = vertx;
@@ -91,11 +96,11 @@ public class SseChannelsImpl implements SseChannels {
         LastEventId sent = LastEventId.of(stream.request());
         if (openCount.incrementAndGet() > maxConnections) {
             openCount.decrementAndGet();
-            throw unavailable("this application already has its " + maxConnections + " SSE connections "
-                    + "(quarkus.sse-channels.max-connections)");
+            throw unavailable("Too many SSE connections: this application already has its " + maxConnections
+                    + " SSE connections (quarkus.sse-channels.max-connections)");
         }
         // read before the head goes out: every event stamped later was published after the client saw the head
-        long opened = stamps.get();
+        long opened = broker != null ? broker.clock() : stamps.get();
         try {
             stream.writeHead();
         } catch (RuntimeException e) {
@@ -142,7 +147,7 @@ public class SseChannelsImpl implements SseChannels {
     ServiceUnavailableException unavailable(String why) {
         return new ServiceUnavailableException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, config.retryAfter())
-                .entity("Too many SSE connections: " + why + "; retry later")
+                .entity(why + "; retry later")
                 .build());
     }
 
@@ -162,27 +167,37 @@ public class SseChannelsImpl implements SseChannels {
             emptyTimeout = channelConfig.emptyTimeout().orElse(emptyTimeout);
             maxConnections = channelConfig.maxConnections().orElse(0);
         }
-        return new ChannelImpl(name, this, historySize, emptyTimeout, false, maxConnections);
+        return new ChannelImpl(name, this, historySize, emptyTimeout, false, maxConnections,
+                broker == null ? null : new ChannelImpl.Sharing(broker, "c:" + name, null, null));
     }
 
     @Override
     public Channel newChannel(String name, ChannelOptions options) {
         requireName(name);
         Objects.requireNonNull(options, "options");
-        return new ChannelImpl(name, this, options.historySize(), options.emptyTimeout(), true, 0);
+        return new ChannelImpl(name, this, options.historySize(), options.emptyTimeout(), true, 0, null);
     }
 
     /**
      * @return the store of that name, created on first use with its {@code stores."<name>".*} configuration
      */
     @SuppressWarnings("unchecked")
-    <K> TemporaryChannels<K> store(String name) {
+    <K> TemporaryChannels<K> store(String name, Function<String, K> keys) {
         return (TemporaryChannels<K>) stores.computeIfAbsent(name, n -> {
             SseChannelsRuntimeConfig.StoreConfig store = config.stores().get(n);
-            return new TemporaryChannelsImpl<>(this,
+            return new TemporaryChannelsImpl<>(this, n, keys,
                     store == null ? config.historySize() : store.historySize().orElse(config.historySize()),
                     store == null ? config.emptyTimeout() : store.emptyTimeout().orElse(config.emptyTimeout()));
         });
+    }
+
+    /** @return the log shared with other instances, {@code null} with the memory backend */
+    Broker broker() {
+        return broker;
+    }
+
+    Duration presenceInterval() {
+        return config.redis().presenceInterval();
     }
 
     @Override
@@ -212,7 +227,7 @@ public class SseChannelsImpl implements SseChannels {
         } while (!open.isEmpty() && System.nanoTime() < deadline);
         open.forEach(c -> c.abort("the application stops"));
         stores.values().forEach(TemporaryChannelsImpl::closeAll);
-        named.values().forEach(ChannelImpl::close);
+        named.values().forEach(ChannelImpl::closeHere);
     }
 
     void closed(ConnectionImpl connection) {

@@ -1,6 +1,7 @@
 package io.quarkiverse.ssechannels.runtime;
 
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 
 import io.quarkiverse.ssechannels.Channel;
@@ -21,6 +22,9 @@ import io.quarkus.runtime.shutdown.ShutdownListener;
 public class SseChannelsRecorder {
 
     private static final String PREFIX = "quarkus.sse-channels.";
+    /** Said by the build, or the start-up, of an application that asks for Redis without its client. */
+    public static final String REDIS_NEEDS_CLIENT = "[" + PREFIX + "backend] is redis, but the application has no "
+            + "Redis client: add the io.quarkus:quarkus-redis-client dependency, and configure quarkus.redis.hosts";
 
     private final RuntimeValue<SseChannelsRuntimeConfig> config;
 
@@ -32,8 +36,25 @@ public class SseChannelsRecorder {
         return context -> context.getInjectedReference(SseChannels.class).channel(name);
     }
 
-    public Function<SyntheticCreationalContext<TemporaryChannels<?>>, TemporaryChannels<?>> store(String name) {
-        return context -> ((SseChannelsImpl) context.getInjectedReference(SseChannels.class)).store(name);
+    /** @param keyType the name of the store's key class */
+    public Function<SyntheticCreationalContext<TemporaryChannels<?>>, TemporaryChannels<?>> store(String name,
+            String keyType) {
+        Function<String, ?> keys = keysOf(keyType);
+        return context -> ((SseChannelsImpl) context.getInjectedReference(SseChannels.class)).store(name, keys);
+    }
+
+    /**
+     * @return how a key of this type is read back from its text in the broker, {@code null} for a type whose keys
+     *         cannot be
+     */
+    static Function<String, ?> keysOf(String keyType) {
+        return switch (keyType) {
+            case "java.lang.String" -> Function.identity();
+            case "java.lang.Long" -> Long::valueOf;
+            case "java.lang.Integer" -> Integer::valueOf;
+            case "java.util.UUID" -> UUID::fromString;
+            default -> null;
+        };
     }
 
     public ShutdownListener shutdownListener() {
@@ -43,8 +64,22 @@ public class SseChannelsRecorder {
     /**
      * Fails start-up on a negative size or duration, naming the full configuration key.
      */
-    public void validateConfig() {
+    public void validateConfig(boolean redisClient, Map<String, String> storeKeyTypes) {
         SseChannelsRuntimeConfig c = config.getValue();
+        if (c.backend() == SseChannelsRuntimeConfig.Backend.REDIS) {
+            if (!redisClient) {
+                throw new ConfigurationException(REDIS_NEEDS_CLIENT);
+            }
+            storeKeyTypes.forEach((store, keyType) -> {
+                if (keysOf(keyType) == null) {
+                    throw new ConfigurationException("[" + PREFIX + "backend] is redis, but the keys of store [" + store
+                            + "] have type [" + keyType + "], which cannot be read back from Redis: use String, Long, "
+                            + "Integer or UUID keys");
+                }
+            });
+        }
+        requirePositive(PREFIX + "redis.timeout", c.redis().timeout().toMillis());
+        requirePositive(PREFIX + "redis.presence-interval", c.redis().presenceInterval().toMillis());
         requireNotNegative(PREFIX + "ping-interval", c.pingInterval().isNegative(), c.pingInterval());
         requireNotNegative(PREFIX + "timeout", c.timeout().isNegative(), c.timeout());
         requireNotNegative(PREFIX + "history-size", c.historySize() < 0, c.historySize());

@@ -17,7 +17,7 @@ final class SseEncoder {
     private static final byte[] PING = ": ping\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] END = { '\n' };
     /** {@code "id: "}, an epoch, {@code '-'}, a long offset and the blank line; positions are ASCII. */
-    private static final int POSITION_LINE_ROOM = 4 + Cursor.EPOCH_LENGTH + 1 + 19 + 2;
+    static final int POSITION_LINE_ROOM = 4 + Cursor.EPOCH_LENGTH + 1 + 19 + 2;
 
     private final DataSerializer serializer;
     private final long maxDataSize;

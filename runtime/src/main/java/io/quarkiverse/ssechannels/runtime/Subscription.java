@@ -10,6 +10,11 @@ final class Subscription {
     final ConnectionImpl connection;
     final ChannelImpl channel;
     /**
+     * The channel's epoch when the connection joined: a channel that starts over in another epoch lets go of its
+     * subscriptions, so positions are only ever written with the epoch they belong to.
+     */
+    final String epoch;
+    /**
      * Offset of the last event of this channel handed to the client. Set by the join, then written only by the
      * connection's event loop; volatile so that a later join of the same channel can continue from it.
      */
@@ -26,6 +31,7 @@ final class Subscription {
     Subscription(ConnectionImpl connection, ChannelImpl channel) {
         this.connection = connection;
         this.channel = channel;
+        this.epoch = channel.epoch;
     }
 
     /** @return a copy of the array without the subscription; the array itself when it does not hold it */

@@ -1,11 +1,19 @@
 package io.quarkiverse.ssechannels.runtime;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.ssechannels.BackendUnavailableException;
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelClosedException;
 import io.quarkiverse.ssechannels.Connection;
@@ -13,18 +21,39 @@ import io.quarkiverse.ssechannels.TemporaryChannels;
 
 /**
  * Channels by key. A closed channel removes itself; readers skip and replace one that closed between lookup and use.
+ * <p>
+ * With a shared log (backend {@code redis}) the store is the same in every instance: each instance keeps the
+ * channels it uses, marks the keys it has connections for present in the broker (at once, and again every presence
+ * interval), and answers {@link #get} and {@link #keys} from the keys present anywhere.
  */
 final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
 
+    private static final Logger LOG = Logger.getLogger(TemporaryChannelsImpl.class);
+
     private final SseChannelsImpl owner;
+    private final String name;
+    /** Turns a key read from the broker into a key of this store. */
+    private final Function<String, K> keys;
     private final int historySize;
     private final Duration emptyTimeout;
     private final ConcurrentHashMap<K, ChannelImpl> channels = new ConcurrentHashMap<>();
+    private final Broker broker;
+    private final Duration alive;
 
-    TemporaryChannelsImpl(SseChannelsImpl owner, int historySize, Duration emptyTimeout) {
+    TemporaryChannelsImpl(SseChannelsImpl owner, String name, Function<String, K> keys, int historySize,
+            Duration emptyTimeout) {
         this.owner = owner;
+        this.name = name;
+        this.keys = keys;
         this.historySize = historySize;
         this.emptyTimeout = emptyTimeout;
+        this.broker = owner.broker();
+        Duration interval = owner.presenceInterval();
+        this.alive = interval.multipliedBy(3);
+        if (broker != null) {
+            owner.anyEventLoop().scheduleAtFixedRate(() -> owner.offload(this::refreshPresence),
+                    interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -33,7 +62,15 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     }
 
     private ChannelImpl create(K key) {
-        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout, true, 0);
+        ChannelImpl.Sharing sharing = null;
+        if (broker != null) {
+            String id = String.valueOf(key);
+            // the keys outlive the channel's presence, so that a publish racing its end finds its epoch
+            Duration keep = emptyTimeout.isZero() ? null : emptyTimeout.plus(alive).plus(alive);
+            sharing = new ChannelImpl.Sharing(broker, "s:" + name + ":" + id, keep,
+                    new Mirror.Place(name, id, alive, emptyTimeout));
+        }
+        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout, true, 0, sharing);
         channel.onClose(c -> channels.remove(key, c));
         return channel;
     }
@@ -55,20 +92,49 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     @Override
     public Optional<Channel> get(K key) {
         ChannelImpl channel = channels.get(Objects.requireNonNull(key, "key"));
-        return channel == null || channel.isClosed() ? Optional.empty() : Optional.of(channel);
+        if (channel != null && !channel.isClosed()) {
+            return Optional.of(channel);
+        }
+        if (broker != null && broker.isPresent(name, String.valueOf(key))) {
+            return Optional.of(getOrCreate(key));
+        }
+        return Optional.empty();
     }
 
     @Override
     public Set<K> keys() {
-        return Set.copyOf(channels.keySet());
+        if (broker == null) {
+            return Set.copyOf(channels.keySet());
+        }
+        Set<K> all = new HashSet<>(channels.keySet());
+        for (String key : broker.presentKeys(name)) {
+            all.add(keys.apply(key));
+        }
+        return Set.copyOf(all);
     }
 
     @Override
     public int size() {
-        return channels.size();
+        return broker == null ? channels.size() : keys().size();
+    }
+
+    /** Marks present again every key this instance has connections for. */
+    private void refreshPresence() {
+        List<Broker.Presence> present = new ArrayList<>();
+        for (ChannelImpl channel : channels.values()) {
+            if (channel.size() > 0 && !channel.isClosed()) {
+                present.add(channel.mirror.presence(true));
+            }
+        }
+        try {
+            broker.present(name, present);
+        } catch (BackendUnavailableException e) {
+            LOG.debugf("The presence of the temporary SSE channels of store [%s] was not refreshed: %s", name,
+                    e.getMessage());
+        }
     }
 
     void closeAll() {
-        channels.values().forEach(ChannelImpl::close);
+        channels.values().forEach(ChannelImpl::closeHere);
     }
 }

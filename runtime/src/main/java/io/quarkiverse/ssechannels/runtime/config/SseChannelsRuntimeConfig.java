@@ -20,6 +20,65 @@ import io.smallrye.config.WithDefault;
 public interface SseChannelsRuntimeConfig {
 
     /**
+     * Where channels keep their history and how their events reach connections. `memory`: in this application
+     * instance only, nothing else is contacted. `redis`: named channels and temporary channels are shared by every
+     * instance that uses the same Redis, through the application's Redis client (`quarkus-redis-client`, configured
+     * with `quarkus.redis.*`); see the "Running several instances" page.
+     */
+    @WithDefault("memory")
+    Backend backend();
+
+    /**
+     * Where channels keep their history and how their events reach connections.
+     */
+    enum Backend {
+        /** In this application instance only. */
+        MEMORY,
+        /** Shared by every instance through Redis Streams and Redis Pub/Sub. */
+        REDIS
+    }
+
+    /**
+     * The Redis backend, used when `backend` is `redis`.
+     */
+    Redis redis();
+
+    /**
+     * The Redis backend.
+     */
+    interface Redis {
+
+        /**
+         * The name of the Redis client to use, as in `quarkus.redis.<name>.hosts`; by default, the default client
+         * (`quarkus.redis.hosts`). A named client must be configured in `application.properties`, where Quarkus
+         * decides at build time which clients exist.
+         */
+        Optional<String> clientName();
+
+        /**
+         * How long a publish, or a connection's first join of a channel, waits for Redis before it fails with a
+         * `BackendUnavailableException`. By default, 1 second.
+         */
+        @WithDefault("1s")
+        Duration timeout();
+
+        /**
+         * The prefix of every Redis key and Pub/Sub channel of the extension, so that several applications can share
+         * one Redis. By default, `sse`.
+         */
+        @WithDefault("sse")
+        String keyPrefix();
+
+        /**
+         * How often an instance tells Redis which temporary channels it has connections for. A temporary channel is
+         * listed by every instance while one of them has a connection to it, and for its empty timeout after the
+         * last one left, but never less than 3 presence intervals. By default, every 5 seconds.
+         */
+        @WithDefault("5s")
+        Duration presenceInterval();
+    }
+
+    /**
      * How often each connection writes a ping comment, which keeps proxies from closing an idle stream and reveals
      * clients that vanished without closing their socket. By default, every 50 seconds. `0` disables pings.
      */

@@ -1,0 +1,325 @@
+package io.quarkiverse.ssechannels.runtime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jboss.logging.Logger;
+
+import io.quarkiverse.ssechannels.BackendUnavailableException;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * A channel's side of a shared log (backend {@code redis}): the channel's own history is then a copy of the
+ * shared log's latest events, fed in offset order from the channel's subject, so that the channel's data path
+ * (fan-out under its lock, catch-up from the history, turning live with the lock held) is the one of a single
+ * instance.
+ * <p>
+ * The copy is kept only while this instance has connections for the channel: the first join subscribes to the
+ * subject and then reads the shared log ({@link #attach}), the channel detaches when it has no connection left.
+ * Messages are applied on a worker, one at a time per channel, with the channel's lock held; a message whose
+ * offset is not the next one means some were missed (the subscription was lost meanwhile), and the missing range
+ * is read from the log before anything newer is applied. A log of another epoch (Redis lost its data) or one that no
+ * longer reaches back to the copy's end cuts the channel's connections, which resume and are told of the gap.
+ */
+final class Mirror implements Broker.Listener {
+
+    private static final Logger LOG = Logger.getLogger(Mirror.class);
+    /** How long a failed read waits before it is tried again. */
+    private static final long RETRY_MILLIS = 500;
+
+    private final ChannelImpl channel;
+    private final Broker broker;
+    private final SseChannelsImpl owner;
+    /** The channel's name in the broker. */
+    final String key;
+    /** How long the channel's keys outlive its last publish, {@code null} for ever. */
+    private final Duration keep;
+    /** The temporary channel's place in its store, {@code null} for a named channel. */
+    private final Place place;
+
+    // guarded by the channel's lock
+    private boolean attached;
+    private CompletableFuture<Void> attaching;
+    private int pins;
+
+    private final ConcurrentLinkedQueue<Buffer> inbound = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    /** Whether attached, readable without the lock. */
+    private volatile boolean open;
+    private volatile boolean resync;
+
+    /**
+     * Where a temporary channel is in its store, and how long its presence lasts.
+     *
+     * @param alive how long the presence of a channel with connections lasts without being refreshed
+     * @param empty how long it lasts after this instance's last connection left: the empty timeout
+     */
+    record Place(String store, String key, Duration alive, Duration empty) {
+    }
+
+    Mirror(ChannelImpl channel, Broker broker, SseChannelsImpl owner, String key, Duration keep, Place place) {
+        this.channel = channel;
+        this.broker = broker;
+        this.owner = owner;
+        this.key = key;
+        this.keep = keep;
+        this.place = place;
+    }
+
+    /**
+     * Called with the channel's lock held when this instance's first connection joins (or is opened through) a
+     * temporary channel, and when its last one leaves: marks it present everywhere, while it has connections or
+     * for its empty timeout after. A failure only delays it until the next refresh.
+     */
+    void occupied(boolean occupied) {
+        if (place != null) {
+            Broker.Presence presence = presence(occupied);
+            owner.offload(() -> {
+                try {
+                    broker.present(place.store(), List.of(presence));
+                } catch (BackendUnavailableException e) {
+                    LOG.debugf("The presence of %s was not updated: %s", channel, e.getMessage());
+                }
+            });
+        }
+    }
+
+    /** @return the presence of this channel, as one with connections or as one just left */
+    Broker.Presence presence(boolean occupied) {
+        return new Broker.Presence(place.key(), key, occupied ? place.alive() : place.empty(), keep);
+    }
+
+    /** @return whether an instance marks this temporary channel present; also when the broker does not answer */
+    boolean presentAnywhere() {
+        try {
+            return broker.isPresent(place.store(), place.key());
+        } catch (BackendUnavailableException e) {
+            LOG.debugf("%s stays open: the presence of temporary channels cannot be read: %s", channel,
+                    e.getMessage());
+            return true;
+        }
+    }
+
+    /** The application closed the temporary channel: no instance lists it any more. */
+    void absent() {
+        if (place != null) {
+            owner.offload(() -> {
+                try {
+                    broker.absent(place.store(), place.key());
+                } catch (BackendUnavailableException e) {
+                    LOG.debugf("%s stays listed until its presence expires: %s", channel, e.getMessage());
+                }
+            });
+        }
+    }
+
+    boolean temporary() {
+        return place != null;
+    }
+
+    /**
+     * Publishes through the shared log; the event reaches this instance's connections like every other instance's,
+     * from the channel's subject.
+     */
+    String publish(SseMessage message, SseEncoder.Prepared prepared) {
+        if (Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("With quarkus.sse-channels.backend=redis, sending to " + channel
+                    + " waits for Redis, which an event loop must not do: send from a worker thread (a blocking "
+                    + "resource method, or one annotated @Blocking)");
+        }
+        if (!message.isEvent()) {
+            broker.publishTransient(key, prepared.body());
+            return null;
+        }
+        boolean callerId = message.id() != null;
+        Broker.Published published = broker.publish(key, Cursor.newEpoch(), channel.log.capacity(), keep,
+                callerId ? "=" + message.id() : "", prepared.body());
+        return callerId ? message.id() : Cursor.position(published.epoch(), published.offset());
+    }
+
+    /**
+     * Makes sure the copy is current and stays so until {@link #unpin}: subscribes and reads the log if this is the
+     * first connection of this instance to the channel, or waits for the thread that does.
+     *
+     * @throws BackendUnavailableException if the broker does not answer in time
+     */
+    void attach() {
+        CompletableFuture<Void> pending;
+        boolean mine = false;
+        channel.lock.lock();
+        try {
+            pins++;
+            if (attached) {
+                return;
+            }
+            if (attaching == null) {
+                attaching = new CompletableFuture<>();
+                mine = true;
+            }
+            pending = attaching;
+        } finally {
+            channel.lock.unlock();
+        }
+        if (mine) {
+            attachNow(pending);
+        }
+        try {
+            pending.join();
+        } catch (CompletionException e) {
+            channel.lock.lock();
+            try {
+                unpin();
+            } finally {
+                channel.lock.unlock();
+            }
+            throw e.getCause() instanceof RuntimeException r ? r
+                    : new BackendUnavailableException("attaching " + channel + " failed", e.getCause());
+        }
+    }
+
+    private void attachNow(CompletableFuture<Void> pending) {
+        try {
+            broker.subscribe(key, this);
+            sync();
+        } catch (RuntimeException e) {
+            channel.lock.lock();
+            try {
+                broker.unsubscribe(key);
+                attaching = null;
+            } finally {
+                channel.lock.unlock();
+            }
+            LOG.debugf("%s could not attach to its shared log: %s", channel, e.getMessage());
+            pending.completeExceptionally(e);
+            return;
+        }
+        channel.lock.lock();
+        try {
+            attached = true;
+            open = true;
+            attaching = null;
+        } finally {
+            channel.lock.unlock();
+        }
+        pending.complete(null);
+        scheduleDrain();
+    }
+
+    /** Called with the channel's lock held by a join that {@link #attach}ed. */
+    void unpin() {
+        pins--;
+    }
+
+    /** Called with the channel's lock held: whether a join is attaching or holds the copy current. */
+    boolean pinned() {
+        return pins > 0 || attaching != null;
+    }
+
+    /**
+     * Called with the channel's lock held when the channel has no connection left: stops receiving its messages.
+     * Unsubscribing under the lock keeps it before the subscription of the next attach.
+     */
+    void detach() {
+        if (attached && (pins == 0 || channel.isClosed())) {
+            attached = false;
+            open = false;
+            inbound.clear();
+            broker.unsubscribe(key);
+            LOG.debugf("%s has no connection in this instance: it stops following its shared log", channel);
+        }
+    }
+
+    @Override
+    public void message(Buffer payload) {
+        inbound.add(payload);
+        scheduleDrain();
+    }
+
+    @Override
+    public void resubscribed() {
+        resync = true;
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
+        if (open && draining.compareAndSet(false, true)) {
+            owner.offload(this::drain);
+        }
+    }
+
+    /** Applies the messages received, in order, reading the log first where some are missing. */
+    private void drain() {
+        try {
+            drainAll();
+        } catch (RuntimeException e) {
+            LOG.debugf("%s could not read its shared log, trying again: %s", channel, e.getMessage());
+            resync = true;
+            draining.set(false);
+            owner.anyEventLoop().schedule(this::scheduleDrain, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        draining.set(false);
+        if (!inbound.isEmpty() || resync) {
+            scheduleDrain();
+        }
+    }
+
+    private void drainAll() {
+        boolean synced = false;
+        for (;;) {
+            if (resync) {
+                resync = false;
+                sync();
+                synced = true;
+            }
+            Buffer head = inbound.peek();
+            if (head == null || !open) {
+                return;
+            }
+            ChannelImpl.Applied applied;
+            channel.lock.lock();
+            try {
+                if (!attached) {
+                    return;
+                }
+                applied = channel.applyShared(head);
+            } finally {
+                channel.lock.unlock();
+            }
+            if (applied == ChannelImpl.Applied.MISSING && !synced) {
+                // read the log, then look at this message again: the log has it by now, or it is lost for good
+                resync = true;
+                continue;
+            }
+            inbound.poll();
+            synced = false;
+        }
+    }
+
+    /** Reads what the log holds after the copy's end and applies it. */
+    private void sync() {
+        long after;
+        String epoch;
+        channel.lock.lock();
+        try {
+            after = channel.log.last();
+            epoch = channel.epoch;
+        } finally {
+            channel.lock.unlock();
+        }
+        Broker.History history = broker.read(key, epoch, after, channel.log.capacity(), keep);
+        channel.lock.lock();
+        try {
+            channel.applyShared(history);
+        } finally {
+            channel.lock.unlock();
+        }
+    }
+}
