@@ -113,12 +113,35 @@ final class PackagedApp implements AutoCloseable {
 
     /** @return the response body of a POST of the text, which must be answered 2xx */
     String post(String path, String body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(path))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = send(path, body);
         if (response.statusCode() / 100 != 2) {
             throw new AssertionError("POST " + path + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.body();
+    }
+
+    /** @return the response to a POST of the text, whatever its status, within 10 seconds */
+    HttpResponse<String> send(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** @return the response body of a GET, which must be answered 200 */
+    String get(String path) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
+    }
+
+    /** Kills it at once (SIGKILL to its PID), as a crash would, and waits until it is gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("The application did not die");
+        }
     }
 
     /** Stops it gracefully (SIGTERM), waits for it to exit and for its last line to be read. */

@@ -1,0 +1,257 @@
+package io.quarkiverse.ssechannels.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkiverse.ssechannels.testing.RedisServer;
+import io.quarkiverse.ssechannels.testing.SseClient;
+
+/**
+ * Two instances of the packaged demo sharing their channels through a real redis-server (started on a free port,
+ * stopped by its PID): delivery, resume, ids, history and temporary channels across instances, and what happens
+ * when Redis stops answering, restarts without its data, or an instance dies.
+ */
+public class SeveralInstancesIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int HISTORY = 50;
+
+    private static RedisServer redis;
+    private PackagedApp a;
+    private PackagedApp b;
+
+    @BeforeAll
+    static void redis() throws Exception {
+        assertTrue(RedisServer.installed(), "these tests need redis-server on the PATH (apt-get install redis-server)");
+        redis = RedisServer.start(Path.of("target", "app-logs"));
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @BeforeEach
+    void instances() throws Exception {
+        redis.command("FLUSHALL");
+        a = start();
+        b = start();
+    }
+
+    private static PackagedApp start() throws Exception {
+        return PackagedApp.start("-Dquarkus.sse-channels.backend=redis", "-Dquarkus.redis.hosts=" + redis.uri(),
+                "-Dquarkus.sse-channels.history-size=" + HISTORY, "-Dquarkus.sse-channels.ping-interval=1s",
+                "-Dquarkus.sse-channels.redis.presence-interval=1s",
+                "-Dquarkus.sse-channels.stores.users.empty-timeout=2s");
+    }
+
+    @AfterEach
+    void stopInstances() throws Exception {
+        for (PackagedApp app : new PackagedApp[] { a, b }) {
+            if (app != null) {
+                app.close();
+                assertEquals(List.of(), app.complaints(), "nothing here may be logged loudly; see " + app.log());
+            }
+        }
+    }
+
+    @Test
+    void everyInstanceDeliversEveryEventInOrderOnce() throws Exception {
+        try (SseClient onA = SseClient.connect(a.uri("/sse/weather"));
+                SseClient onB = SseClient.connect(b.uri("/sse/weather"))) {
+            awaitConnections(a, "weather", 1);
+            awaitConnections(b, "weather", 1);
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                ids.add((i % 2 == 0 ? a : b).post("/weather", "w" + i));
+            }
+            assertEquals(20, new HashSet<>(ids).size(), "ids never repeat across instances: " + ids);
+            for (SseClient client : List.of(onA, onB)) {
+                List<SseClient.Frame> events = client.nextEvents(20, WAIT);
+                assertEquals(ids, events.stream().map(SseClient.Frame::id).toList(), client.raw());
+                for (int i = 0; i < 20; i++) {
+                    assertEquals("w" + i, events.get(i).data(), client.raw());
+                }
+                assertEquals(List.of(), client.drain().stream().filter(SseClient.Frame::isEvent).toList(),
+                        "nothing twice: " + client.raw());
+            }
+        }
+    }
+
+    @Test
+    void aClientResumesOnTheOtherInstanceWithExactlyWhatItMissed() throws Exception {
+        String last;
+        try (SseClient onA = SseClient.connect(a.uri("/sse/feed"))) {
+            awaitConnections(a, "weather", 1);
+            a.post("/weather", "seen-1");
+            b.post("/news", "seen-2");
+            List<SseClient.Frame> seen = onA.nextEvents(2, WAIT);
+            last = seen.get(1).lastEventId();
+        }
+        List<String> missed = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            (i % 2 == 0 ? a : b).post(i % 3 == 0 ? "/news" : "/weather", "missed-" + i);
+            missed.add("missed-" + i);
+        }
+        try (SseClient onB = SseClient.connect(b.uri("/sse/feed"), Map.of("Last-Event-ID", last))) {
+            List<SseClient.Frame> replayed = onB.nextEvents(6, WAIT);
+            assertEquals(missed, replayed.stream().map(SseClient.Frame::data).toList(),
+                    "exactly what it missed, in publish order, no gap: " + onB.raw());
+            b.post("/weather", "live");
+            assertEquals("live", onB.nextEvent(WAIT).data(), onB.raw());
+        }
+    }
+
+    @Test
+    void historyIsBoundedInRedisAndShared() throws Exception {
+        String first = a.post("/news", "n0");
+        for (int i = 1; i < HISTORY + 10; i++) {
+            (i % 2 == 0 ? a : b).post("/news", "n" + i);
+        }
+        assertEquals(String.valueOf(HISTORY), redis.command("XLEN", "sse:{c:news}:log"));
+        try (SseClient late = SseClient.connect(b.uri("/sse/feed"), Map.of("Last-Event-ID", first))) {
+            assertEquals("gap", late.nextEvent(WAIT).event(), "told of the gap: " + late.raw());
+            List<SseClient.Frame> held = late.nextEvents(HISTORY, WAIT);
+            assertEquals("n10", held.get(0).data(), late.raw());
+            assertEquals("n" + (HISTORY + 9), held.get(HISTORY - 1).data(), late.raw());
+        }
+    }
+
+    @Test
+    void temporaryChannelsAreSharedAndCloseWhenNoInstanceHadAConnectionForTheirEmptyTimeout() throws Exception {
+        assertEquals(404, b.send("/user/alice", "nobody yet").statusCode());
+        try (SseClient alice = SseClient.connect(a.uri("/sse/user/alice"))) {
+            alice.next(WAIT); // OK
+            Awaitility.await().atMost(WAIT).until(() -> b.get("/users").contains("alice"));
+            HttpResponse<String> sent = b.send("/user/alice", "from B");
+            assertEquals(202, sent.statusCode(), sent.body());
+            assertEquals("from B", alice.nextEvent(WAIT).data(), alice.raw());
+        }
+        // listed while its empty timeout (2 s) runs, then gone everywhere
+        Awaitility.await().atMost(WAIT).until(() -> !b.get("/users").contains("alice")
+                && !a.get("/users").contains("alice"));
+        assertEquals(404, b.send("/user/alice", "gone").statusCode());
+    }
+
+    @Test
+    void anInstanceFollowsOnlyTheChannelsItHasConnectionsFor() throws Exception {
+        assertEquals("", redis.command("PUBSUB", "CHANNELS", "sse:*"), "nothing followed without connections");
+        try (SseClient onA = SseClient.connect(a.uri("/sse/user/bob"))) {
+            onA.next(WAIT);
+            Awaitility.await().atMost(WAIT).until(() -> "sse:{s:users:bob}:live"
+                    .equals(redis.command("PUBSUB", "CHANNELS", "sse:*")));
+            assertEquals("1", redis.command("PUBSUB", "NUMSUB", "sse:{s:users:bob}:live").split("\n")[1],
+                    "only the instance with the connection follows it");
+        }
+        Awaitility.await().atMost(WAIT).until(() -> "".equals(redis.command("PUBSUB", "CHANNELS", "sse:*")));
+    }
+
+    @Test
+    void whileRedisDoesNotAnswerPublishingFailsFastAndStreamsStayOpen() throws Exception {
+        try (SseClient onA = SseClient.connect(a.uri("/sse/weather"));
+                SseClient onB = SseClient.connect(b.uri("/sse/weather"))) {
+            awaitConnections(a, "weather", 1);
+            awaitConnections(b, "weather", 1);
+            redis.freeze();
+            try {
+                long start = System.nanoTime();
+                HttpResponse<String> refused = a.send("/weather", "lost?");
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(503, refused.statusCode(), refused.body());
+                assertTrue(millis < 2000, "answered within 2 s, took " + millis + " ms");
+                // pinged meanwhile (every second): the streams stay open
+                onA.drain();
+                awaitPing(onA);
+            } finally {
+                redis.thaw();
+            }
+            // the refused publish may have happened after all; from now on every publish reaches both
+            onA.drain();
+            onB.drain();
+            String id = Awaitility.await().atMost(WAIT).until(() -> {
+                HttpResponse<String> r = b.send("/weather", "back");
+                return r.statusCode() == 202 ? r.body() : null;
+            }, Objects::nonNull);
+            for (SseClient client : List.of(onA, onB)) {
+                SseClient.Frame event;
+                do {
+                    event = client.nextEvent(WAIT);
+                } while (!"back".equals(event.data()) && "lost?".equals(event.data()));
+                assertEquals("back", event.data(), client.raw());
+                assertEquals(id, event.id(), client.raw());
+            }
+        }
+    }
+
+    @Test
+    void aRestartOfRedisWithoutItsDataIsAGapThatClientsAreToldOf() throws Exception {
+        String last;
+        try (SseClient onA = SseClient.connect(a.uri("/sse/feed"))) {
+            awaitConnections(a, "weather", 1);
+            b.post("/weather", "before");
+            last = onA.nextEvent(WAIT).lastEventId();
+            redis.stop();
+            redis.startAgain();
+            List<String> after = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                Awaitility.await().atMost(WAIT).until(() -> b.send("/weather", "after-" + n).statusCode() == 202);
+                after.add("after-" + i);
+            }
+            // the instance meets the new epoch: the stream ends so that the client resumes
+            assertTrue(onA.awaitEnd(WAIT), "the stream ends: " + onA.raw());
+            try (SseClient back = SseClient.connect(a.uri("/sse/feed"), Map.of("Last-Event-ID", last))) {
+                assertEquals("gap", back.nextEvent(WAIT).event(), back.raw());
+                assertEquals(after, back.nextEvents(3, WAIT).stream().map(SseClient.Frame::data).toList(),
+                        back.raw());
+            }
+        }
+    }
+
+    @Test
+    void clientsOfAKilledInstanceResumeOnAnotherWithExactlyWhatTheyMissed() throws Exception {
+        String last;
+        try (SseClient onA = SseClient.connect(a.uri("/sse/feed"))) {
+            awaitConnections(a, "weather", 1);
+            a.post("/weather", "seen");
+            last = onA.nextEvent(WAIT).lastEventId();
+            a.kill();
+        }
+        List<String> missed = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            b.post(i % 2 == 0 ? "/news" : "/weather", "meanwhile-" + i);
+            missed.add("meanwhile-" + i);
+        }
+        try (SseClient onB = SseClient.connect(b.uri("/sse/feed"), Map.of("Last-Event-ID", last))) {
+            assertEquals(missed, onB.nextEvents(4, WAIT).stream().map(SseClient.Frame::data).toList(), onB.raw());
+        }
+    }
+
+    private static void awaitPing(SseClient client) {
+        for (SseClient.Frame frame = client.next(WAIT);; frame = client.next(WAIT)) {
+            if (frame.comments().stream().anyMatch(c -> c.strip().equals("ping"))) {
+                return;
+            }
+        }
+    }
+
+    private static void awaitConnections(PackagedApp app, String channel, int n) {
+        Awaitility.await().atMost(WAIT).until(() -> app.get("/" + channel + "/connections").equals(String.valueOf(n)));
+    }
+}
