@@ -57,12 +57,16 @@ public class NativeSourcesIT {
                     reflective.add(name);
                 }
             }
-            // ArC registers qualifiers and the bean's constructor, SmallRye Config the mapping implementations
+            // ArC registers qualifiers and the beans' constructors (the Redis broker's too: the demo has the Redis
+            // client), SmallRye Config the mapping implementations and the backend enum
             assertEquals(Set.of(
                     "io.quarkiverse.ssechannels.ChannelName",
                     "io.quarkiverse.ssechannels.ChannelStore",
                     "io.quarkiverse.ssechannels.runtime.SseChannelsImpl",
+                    "io.quarkiverse.ssechannels.runtime.RedisBroker",
                     "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$$CMImpl",
+                    "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$Backend",
+                    "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$Redis$$CMImpl",
                     "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$ChannelConfig$$CMImpl",
                     "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$StoreConfig$$CMImpl"),
                     reflective);

@@ -63,9 +63,13 @@ interface Broker {
     /** Returns once the broker confirmed the subscription: every message published after is received. */
     void subscribe(String channel, Listener listener);
 
-    void unsubscribe(String channel);
+    /** Ends the listener's subscription, if it still has it. */
+    void unsubscribe(String channel, Listener listener);
 
-    /** @return the current time on the broker's clock in microseconds, the unit of event stamps */
+    /**
+     * @return the current time on the broker's clock in microseconds, the unit of event stamps, erring on the early
+     *         side
+     */
     long clock();
 
     /**

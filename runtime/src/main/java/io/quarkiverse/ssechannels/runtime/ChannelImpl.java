@@ -218,9 +218,13 @@ final class ChannelImpl implements Channel {
         int attached = 0;
         try {
             // shared logs first, without locks: a first join of this instance waits for its copy to be current
-            for (; attached < channels.length; attached++) {
-                if (channels[attached].mirror != null) {
-                    channels[attached].mirror.attach();
+            while (attached < channels.length) {
+                Mirror mirror = channels[attached].mirror;
+                boolean read = mirror != null && mirror.attach();
+                attached++;
+                if (mirror != null && !read && connection.lastEventId() != null && !connection.joinsLate()) {
+                    // a client resuming may have seen events this copy has not applied yet
+                    mirror.refresh();
                 }
             }
             for (ChannelImpl channel : channels) {
@@ -682,7 +686,12 @@ final class ChannelImpl implements Channel {
         }
     }
 
-    private void ensureOpen() {
+    /** A join or open that attached gives its pin back: the channel may be empty now. */
+    void releaseAttach() {
+        unpin(false);
+    }
+
+    void ensureOpen() {
         if (closed) {
             throw new ChannelClosedException(name);
         }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 import io.quarkiverse.ssechannels.BackendUnavailableException;
+import io.quarkiverse.ssechannels.ChannelClosedException;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -135,7 +136,7 @@ final class Mirror implements Broker.Listener {
                     + "resource method, or one annotated @Blocking)");
         }
         if (!message.isEvent()) {
-            broker.publishTransient(key, prepared.body());
+            broker.publishTransient(key, prepared.frame(null));
             return null;
         }
         boolean callerId = message.id() != null;
@@ -148,16 +149,18 @@ final class Mirror implements Broker.Listener {
      * Makes sure the copy is current and stays so until {@link #unpin}: subscribes and reads the log if this is the
      * first connection of this instance to the channel, or waits for the thread that does.
      *
+     * @return whether the copy was read now (otherwise it was followed already)
      * @throws BackendUnavailableException if the broker does not answer in time
      */
-    void attach() {
+    boolean attach() {
         CompletableFuture<Void> pending;
         boolean mine = false;
         channel.lock.lock();
         try {
+            channel.ensureOpen();
             pins++;
             if (attached) {
-                return;
+                return false;
             }
             if (attaching == null) {
                 attaching = new CompletableFuture<>();
@@ -173,15 +176,20 @@ final class Mirror implements Broker.Listener {
         try {
             pending.join();
         } catch (CompletionException e) {
-            channel.lock.lock();
-            try {
-                unpin();
-            } finally {
-                channel.lock.unlock();
-            }
+            channel.releaseAttach();
             throw e.getCause() instanceof RuntimeException r ? r
                     : new BackendUnavailableException("attaching " + channel + " failed", e.getCause());
         }
+        return true;
+    }
+
+    /**
+     * Brings the copy up to what the log holds now, for a client that resumes: it may come from an instance that
+     * received events this one has not yet (its subscription was being restored, or its messages wait to be
+     * applied).
+     */
+    void refresh() {
+        sync();
     }
 
     private void attachNow(CompletableFuture<Void> pending) {
@@ -191,7 +199,7 @@ final class Mirror implements Broker.Listener {
         } catch (RuntimeException e) {
             channel.lock.lock();
             try {
-                broker.unsubscribe(key);
+                broker.unsubscribe(key, this);
                 attaching = null;
             } finally {
                 channel.lock.unlock();
@@ -202,9 +210,15 @@ final class Mirror implements Broker.Listener {
         }
         channel.lock.lock();
         try {
+            attaching = null;
+            if (channel.isClosed()) {
+                // closed while attaching: nothing follows the log for it
+                broker.unsubscribe(key, this);
+                pending.completeExceptionally(new ChannelClosedException(channel.name()));
+                return;
+            }
             attached = true;
             open = true;
-            attaching = null;
         } finally {
             channel.lock.unlock();
         }
@@ -231,7 +245,7 @@ final class Mirror implements Broker.Listener {
             attached = false;
             open = false;
             inbound.clear();
-            broker.unsubscribe(key);
+            broker.unsubscribe(key, this);
             LOG.debugf("%s has no connection in this instance: it stops following its shared log", channel);
         }
     }

@@ -139,6 +139,7 @@ public class RedisBroker implements Broker {
             return redis.call('ZRANGE', KEYS[1], '(' .. now, '+inf', 'BYSCORE')
             """;
 
+    private static final long CLOCK_MARGIN_MICROS = 1_000_000;
     private static final Duration RECONNECT_MIN = Duration.ofMillis(100);
     private static final Duration RECONNECT_MAX = Duration.ofSeconds(2);
 
@@ -222,7 +223,8 @@ public class RedisBroker implements Broker {
             if (failure != null) {
                 confirmations.remove(subject, confirmed);
                 confirmed.completeExceptionally(failure);
-            } else {
+            } else if (listeners.get(subject) == listener) {
+                // not if the subscriber gave up waiting meanwhile
                 connection.send(Request.cmd(Command.SUBSCRIBE).arg(subject)).onFailure(e -> {
                     confirmations.remove(subject, confirmed);
                     confirmed.completeExceptionally(e);
@@ -233,9 +235,12 @@ public class RedisBroker implements Broker {
     }
 
     @Override
-    public void unsubscribe(String channel) {
+    public void unsubscribe(String channel, Listener listener) {
         String subject = key(channel, "live");
-        listeners.remove(subject);
+        // only its own subscription: a channel that replaced a closed one of the same name may have taken it over
+        if (!listeners.remove(subject, listener)) {
+            return;
+        }
         confirmations.remove(subject);
         CompletableFuture<RedisConnection> current;
         synchronized (this) {
@@ -247,9 +252,14 @@ public class RedisBroker implements Broker {
         }
     }
 
+    /**
+     * The broker's clock as this instance reckons it, a second early: the skew is measured to within half a round
+     * trip, and a client without a last event id had better get an event published just before it connected than
+     * miss one published just after.
+     */
     @Override
     public long clock() {
-        return System.currentTimeMillis() * 1000 + clockSkew;
+        return System.currentTimeMillis() * 1000 + clockSkew - CLOCK_MARGIN_MICROS;
     }
 
     @Override
