@@ -121,10 +121,6 @@ final class Mirror implements Broker.Listener {
         }
     }
 
-    boolean temporary() {
-        return place != null;
-    }
-
     /**
      * Publishes through the shared log; the event reaches this instance's connections like every other instance's,
      * from the channel's subject.
