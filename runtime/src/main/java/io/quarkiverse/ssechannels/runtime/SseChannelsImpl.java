@@ -5,12 +5,15 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -68,6 +71,8 @@ public class SseChannelsImpl implements SseChannels {
     private final ConcurrentHashMap<String, TemporaryChannelsImpl<?>> stores = new ConcurrentHashMap<>();
     /** The log shared with other instances, {@code null} with the memory backend. */
     private final Broker broker;
+    /** Where work that waits (on a channel's lock, on Redis) runs, never on an event loop: see {@link #offload}. */
+    private final ThreadPoolExecutor offloaded = offloadPool();
 
     @Inject
     public SseChannelsImpl(SseChannelsRuntimeConfig config, Vertx vertx, Instance<DataSerializer> serializer,
@@ -249,11 +254,36 @@ public class SseChannelsImpl implements SseChannels {
     }
 
     /**
-     * Runs work that takes a channel's lock away from the event loops, which must never wait on one: leaving a
-     * channel when a connection closes, and empty timeouts.
+     * Runs work that waits away from the event loops, which must never wait: leaving a channel when a connection
+     * closes and empty timeouts (they take a channel's lock), and with Redis a shared channel's catching up and the
+     * presence refresh.
      */
     void offload(Runnable task) {
-        ForkJoinPool.commonPool().execute(task);
+        offloaded.execute(task);
+    }
+
+    /**
+     * The extension's own threads, not a shared pool: the JVM's common pool has one thread on a 2-core machine, and
+     * anything else that blocks in it would hold up every connection's leave. Idle threads end; once the application
+     * stopped, what comes late (a connection the server closes last) is dropped, since no channel is left to leave.
+     */
+    private static ThreadPoolExecutor offloadPool() {
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), task -> {
+                    Thread thread = new Thread(task, "sse-channels-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }, new ThreadPoolExecutor.DiscardPolicy());
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** The container stops: work already offloaded finishes, its threads end. */
+    @PreDestroy
+    void stopOffloading() {
+        offloaded.shutdown();
     }
 
     Duration closeTimeout() {

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -39,6 +40,8 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     private final ConcurrentHashMap<K, ChannelImpl> channels = new ConcurrentHashMap<>();
     private final Broker broker;
     private final Duration alive;
+    /** Marks this instance's keys present again, every presence interval; {@code null} with the memory backend. */
+    private final ScheduledFuture<?> presenceRefresh;
 
     TemporaryChannelsImpl(SseChannelsImpl owner, String name, Function<String, K> keys, int historySize,
             Duration emptyTimeout) {
@@ -50,10 +53,9 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
         this.broker = owner.broker();
         Duration interval = owner.presenceInterval();
         this.alive = interval.multipliedBy(3);
-        if (broker != null) {
-            owner.anyEventLoop().scheduleAtFixedRate(() -> owner.offload(this::refreshPresence),
-                    interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        this.presenceRefresh = broker == null ? null
+                : owner.anyEventLoop().scheduleAtFixedRate(() -> owner.offload(this::refreshPresence),
+                        interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -134,7 +136,11 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
         }
     }
 
+    /** The application stops: the channels close here, other instances go on with them. */
     void closeAll() {
+        if (presenceRefresh != null) {
+            presenceRefresh.cancel(false);
+        }
         channels.values().forEach(ChannelImpl::closeHere);
     }
 }
