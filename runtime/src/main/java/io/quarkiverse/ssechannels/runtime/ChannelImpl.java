@@ -214,6 +214,12 @@ final class ChannelImpl implements Channel {
     static Joined join(ConnectionImpl connection, boolean hold, Channel... requested) {
         ChannelImpl[] channels = Arrays.stream(requested).map(c -> of(c, connection)).distinct()
                 .sorted(Comparator.comparingLong(c -> c.order)).toArray(ChannelImpl[]::new);
+        for (ChannelImpl channel : channels) {
+            if (channel.mirror != null) {
+                // whether this join would wait depends on what else is connected: refused every time, not sometimes
+                Mirror.requireWorker("joining " + channel);
+            }
+        }
         int locked = 0;
         int attached = 0;
         try {

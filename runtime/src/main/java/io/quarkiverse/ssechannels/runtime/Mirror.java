@@ -126,11 +126,7 @@ final class Mirror implements Broker.Listener {
      * from the channel's subject.
      */
     String publish(SseMessage message, SseEncoder.Prepared prepared) {
-        if (Context.isOnEventLoopThread()) {
-            throw new IllegalStateException("With quarkus.sse-channels.backend=redis, sending to " + channel
-                    + " waits for Redis, which an event loop must not do: send from a worker thread (a blocking "
-                    + "resource method, or one annotated @Blocking)");
-        }
+        requireWorker("sending to " + channel);
         if (!message.isEvent()) {
             broker.publishTransient(key, prepared.frame(null));
             return null;
@@ -139,6 +135,20 @@ final class Mirror implements Broker.Listener {
         Broker.Published published = broker.publish(key, Cursor.newEpoch(), channel.log.capacity(), keep,
                 callerId ? "=" + message.id() : "", prepared.body());
         return callerId ? message.id() : Cursor.position(published.epoch(), published.offset());
+    }
+
+    /**
+     * Refuses, with a message that says what to do, work that would wait for Redis on an event loop, which must
+     * never wait.
+     *
+     * @param what what the application asked for, as the message says it
+     */
+    static void requireWorker(String what) {
+        if (Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("With quarkus.sse-channels.backend=redis, " + what
+                    + " waits for Redis, which an event loop must not do: call it from a worker thread (a blocking "
+                    + "resource method, or one annotated @Blocking)");
+        }
     }
 
     /**

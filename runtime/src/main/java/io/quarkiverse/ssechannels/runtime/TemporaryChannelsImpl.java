@@ -97,10 +97,15 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
         if (channel != null && !channel.isClosed()) {
             return Optional.of(channel);
         }
-        if (broker != null && broker.isPresent(name, String.valueOf(key))) {
+        if (broker != null && isPresent(key)) {
             return Optional.of(getOrCreate(key));
         }
         return Optional.empty();
+    }
+
+    private boolean isPresent(K key) {
+        Mirror.requireWorker("looking up a temporary channel of store [" + name + "] present elsewhere");
+        return broker.isPresent(name, String.valueOf(key));
     }
 
     @Override
@@ -108,6 +113,7 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
         if (broker == null) {
             return Set.copyOf(channels.keySet());
         }
+        Mirror.requireWorker("listing the temporary channels of store [" + name + "]");
         Set<K> all = new HashSet<>(channels.keySet());
         for (String key : broker.presentKeys(name)) {
             all.add(keys.apply(key));

@@ -1,0 +1,99 @@
+package io.quarkiverse.ssechannels.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.ChannelName;
+import io.quarkiverse.ssechannels.ChannelStore;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.TemporaryChannels;
+import io.quarkiverse.ssechannels.testing.RedisServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+
+/**
+ * With the redis backend, what waits for Redis is refused on an event loop, every time and with a message that says
+ * what to do, rather than blocking it (or only sometimes, depending on what else is connected); on a worker it works.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RedisOnEventLoopTest.Redis.class, restrictToAnnotatedClass = true)
+public class RedisOnEventLoopTest {
+
+    /** A redis-server on a free port for this test's application, stopped by its PID. */
+    public static class Redis implements QuarkusTestResourceLifecycleManager {
+
+        private RedisServer server;
+
+        @Override
+        public Map<String, String> start() {
+            try {
+                server = RedisServer.start(Path.of("target", "app-logs"));
+            } catch (Exception e) {
+                throw new IllegalStateException("this test needs redis-server (apt-get install redis-server)", e);
+            }
+            return Map.of("quarkus.sse-channels.backend", "redis", "quarkus.redis.hosts", server.uri());
+        }
+
+        @Override
+        public void stop() {
+            try {
+                server.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Inject
+    @ChannelName("weather")
+    Channel weather;
+
+    @Inject
+    @ChannelStore("users")
+    TemporaryChannels<String> users;
+
+    @Inject
+    Vertx vertx;
+
+    @Test
+    void sendingAndListingTemporaryChannelsAreRefusedOnAnEventLoop() throws Exception {
+        assertRefused(() -> weather.send(SseMessage.data("x")), "sending to");
+        assertRefused(users::keys, "listing the temporary channels of store [users]");
+        assertRefused(() -> users.get("nobody-here"), "looking up a temporary channel of store [users]");
+    }
+
+    @Test
+    void onAWorkerTheyWork() {
+        assertTrue(weather.send(SseMessage.data("x")).matches("[0-9a-z]{8}-\\d+"), "an id");
+        assertEquals(Set.of(), users.keys());
+    }
+
+    private void assertRefused(Supplier<?> call, String what) throws Exception {
+        CompletableFuture<Throwable> thrown = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            try {
+                call.get();
+                thrown.complete(null);
+            } catch (RuntimeException e) {
+                thrown.complete(e);
+            }
+        });
+        Throwable e = thrown.get(10, TimeUnit.SECONDS);
+        assertTrue(e instanceof IllegalStateException && e.getMessage().contains(what)
+                && e.getMessage().contains("worker thread"), "refused with a message that says what to do: " + e);
+    }
+}
