@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 
+import io.quarkiverse.ssechannels.testing.Processes;
+
 /**
  * The packaged demo application in a JVM of its own, on a free port, with Netty's leak detector at its paranoid
  * level and everything it prints kept (in memory, and in {@code target/app-logs/}, which the build scans for buffer
@@ -134,6 +136,15 @@ final class PackagedApp implements AutoCloseable {
             throw new AssertionError("GET " + path + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.body();
+    }
+
+    /** Suspends it (SIGSTOP to its PID): connections to it are accepted by the kernel, and wait. */
+    void freeze() throws IOException, InterruptedException {
+        Processes.freeze(process);
+    }
+
+    void thaw() throws IOException, InterruptedException {
+        Processes.thaw(process);
     }
 
     /** Kills it at once (SIGKILL to its PID), as a crash would, and waits until it is gone. */

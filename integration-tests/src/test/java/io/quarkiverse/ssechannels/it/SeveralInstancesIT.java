@@ -3,6 +3,7 @@ package io.quarkiverse.ssechannels.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.RedisServer;
 import io.quarkiverse.ssechannels.testing.SseClient;
 
@@ -115,6 +117,35 @@ public class SeveralInstancesIT {
                     "exactly what it missed, in publish order, no gap: " + onB.raw());
             b.post("/weather", "live");
             assertEquals("live", onB.nextEvent(WAIT).data(), onB.raw());
+        }
+    }
+
+    @Test
+    void aClientResumingOnAnInstanceThatLagsBehindGetsExactlyWhatItMissed() throws Exception {
+        try (SseClient keepsBFollowing = SseClient.connect(b.uri("/sse/weather"))) {
+            awaitConnections(b, "weather", 1);
+            a.post("/weather", "seen");
+            assertEquals("seen", keepsBFollowing.nextEvent(WAIT).data(), keepsBFollowing.raw());
+            String last;
+            Socket resuming;
+            b.freeze();
+            try {
+                // B loses its subscription while frozen: it will apply nothing until it has subscribed again
+                redis.command("CLIENT", "KILL", "TYPE", "pubsub");
+                a.post("/weather", "lag-1");
+                last = a.post("/weather", "lag-2").strip();
+                a.post("/weather", "lag-3");
+                // a client that saw lag-2 on A resumes on B; its request is there before B wakes up
+                resuming = RawHttp.get(b.uri("/sse/weather"), Map.of("Last-Event-ID", last));
+            } finally {
+                b.thaw();
+            }
+            try (resuming) {
+                resuming.setSoTimeout((int) WAIT.toMillis());
+                String received = RawHttp.readUntil(resuming.getInputStream(), "data: lag-3\n");
+                assertEquals(List.of("data: lag-3"), received.lines().filter(line -> line.startsWith("data: ")).toList(),
+                        "after " + last + " exactly what it missed, no gap, no repeat; received: " + received);
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * HTTP over a plain socket, for clients no HTTP library plays: one that stops reading, one that reads a few bytes
@@ -24,10 +25,24 @@ public final class RawHttp {
     public static Socket stalledClient(URI uri) throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
+        return get(socket, uri, Map.of());
+    }
+
+    /**
+     * Writes a stream's GET on a new connection and returns without reading anything: the server may not even have
+     * accepted it yet (a frozen process, say).
+     */
+    public static Socket get(URI uri, Map<String, String> headers) throws IOException {
+        return get(new Socket(), uri, headers);
+    }
+
+    private static Socket get(Socket socket, URI uri, Map<String, String> headers) throws IOException {
         socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
+        StringBuilder request = new StringBuilder("GET ").append(uri.getRawPath()).append(" HTTP/1.1\r\nHost: ")
+                .append(uri.getHost()).append("\r\nAccept: text/event-stream\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         OutputStream out = socket.getOutputStream();
-        out.write(("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
-                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return socket;
     }

@@ -99,18 +99,11 @@ public final class RedisServer implements AutoCloseable {
 
     /** Suspends it (SIGSTOP): it keeps its connections but answers nothing until {@link #thaw()}. */
     public void freeze() throws IOException, InterruptedException {
-        signal("-STOP");
+        Processes.freeze(process);
     }
 
     public void thaw() throws IOException, InterruptedException {
-        signal("-CONT");
-    }
-
-    private void signal(String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", signal, String.valueOf(process.pid())).inheritIO().start();
-        if (kill.waitFor() != 0) {
-            throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
-        }
+        Processes.thaw(process);
     }
 
     /**
@@ -188,7 +181,7 @@ public final class RedisServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         if (process != null && process.isAlive()) {
-            signal("-CONT");
+            thaw();
             stop();
         }
     }
