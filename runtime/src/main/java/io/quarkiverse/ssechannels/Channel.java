@@ -38,6 +38,8 @@ public interface Channel {
      * @return the open connection, not yet in the channel
      * @throws ServiceUnavailableException if the channel is full (RESTEasy Reactive answers it as a 503)
      * @throws ChannelClosedException if this channel is closed
+     * @throws IllegalStateException with {@code quarkus.sse-channels.backend=redis}, when called on an event loop
+     *         thread: it would wait for Redis
      */
     Connection open(SseEventSink sink);
 
@@ -51,6 +53,8 @@ public interface Channel {
      *         {@link #open(SseEventSink)}: its stream then ends with a {@code retry:} hint of
      *         {@code quarkus.sse-channels.retry-after}, as the response head was already sent
      * @throws ChannelClosedException if this channel is closed
+     * @throws IllegalStateException with {@code quarkus.sse-channels.backend=redis}, when called on an event loop
+     *         thread: it would wait for Redis
      */
     boolean add(Connection connection);
 
@@ -69,6 +73,8 @@ public interface Channel {
      * @return the event's id (the caller's or the assigned one), or {@code null} for a comment-only or retry-only
      *         message, which gets no id, is not kept and reaches only the connections that are not catching up
      * @throws ChannelClosedException if this channel is closed
+     * @throws IllegalStateException with {@code quarkus.sse-channels.backend=redis}, when called on an event loop
+     *         thread: it would wait for Redis
      * @throws IllegalArgumentException if the message data cannot be serialised, or is larger than
      *         {@code quarkus.sse-channels.max-data-size}; nothing is sent or kept
      */

@@ -38,11 +38,14 @@ public interface Connection {
      * from another request or thread) starts at its newest event, without replay.
      *
      * @param channels the channels; not empty
-     * @return {@code true} if the connection is in every channel; {@code false} if it was already closed, or if a
+     * @return {@code true} if the connection is in every channel; {@code false} if it was already closed (as is
+     *         every connection opened while the application stops), or if a
      *         channel holds its {@code max-connections} and the connection did not come from that channel's
      *         {@link Channel#open}: it then joins none of them and its stream ends with a {@code retry:} hint of
      *         {@code quarkus.sse-channels.retry-after}
      * @throws ChannelClosedException if a channel is closed; the connection then joins none of them
+     * @throws IllegalStateException with {@code quarkus.sse-channels.backend=redis}, when called on an event loop
+     *         thread: it would wait for Redis
      * @throws IllegalArgumentException if no channel is given
      */
     boolean join(Channel... channels);
@@ -63,6 +66,8 @@ public interface Connection {
      * @param channels the channels; not empty
      * @return as {@link #join(Channel...)}; {@code first} is called only when the connection joined
      * @throws ChannelClosedException if a channel is closed; the connection then joins none of them
+     * @throws IllegalStateException with {@code quarkus.sse-channels.backend=redis}, when called on an event loop
+     *         thread: it would wait for Redis
      * @throws IllegalArgumentException if no channel is given
      */
     boolean join(Function<Resume, SseMessage> first, Channel... channels);

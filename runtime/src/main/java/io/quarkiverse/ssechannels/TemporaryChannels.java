@@ -41,16 +41,22 @@ public interface TemporaryChannels<K> {
     /**
      * @param key the key
      * @return the key's open channel, or empty when it has none
+     * @throws IllegalStateException with {@code quarkus.sse-channels.backend=redis}, when called on an event loop
+     *         thread: it would wait for Redis
      */
     Optional<Channel> get(K key);
 
     /**
      * @return a snapshot of the keys that have an open channel
+     * @throws IllegalStateException with {@code quarkus.sse-channels.backend=redis}, when called on an event loop
+     *         thread: it would wait for Redis
      */
     Set<K> keys();
 
     /**
      * @return the number of open channels in the store
+     * @throws IllegalStateException with {@code quarkus.sse-channels.backend=redis}, when called on an event loop
+     *         thread: it would wait for Redis
      */
     int size();
 }

@@ -12,6 +12,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -145,6 +149,36 @@ public class SeveralInstancesIT {
                 String received = RawHttp.readUntil(resuming.getInputStream(), "data: lag-3\n");
                 assertEquals(List.of("data: lag-3"), received.lines().filter(line -> line.startsWith("data: ")).toList(),
                         "after " + last + " exactly what it missed, no gap, no repeat; received: " + received);
+            }
+        }
+    }
+
+    @Test
+    void aStormOfResumesOnOneInstanceGetsExactlyWhatEachMissed() throws Exception {
+        int clients = 80; // more than the Redis client's pool lets wait (6 connections, 24 waiting), were each a read
+        try (SseClient keepsBFollowing = SseClient.connect(b.uri("/sse/weather"))) {
+            awaitConnections(b, "weather", 1);
+            String last = a.post("/weather", "seen").strip();
+            List<String> missed = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                missed.add("missed-" + i);
+                a.post("/weather", "missed-" + i);
+            }
+            ExecutorService threads = Executors.newFixedThreadPool(clients);
+            try {
+                List<Future<SseClient>> resuming = new ArrayList<>();
+                for (int i = 0; i < clients; i++) {
+                    resuming.add(threads.submit(() -> SseClient.connect(b.uri("/sse/weather"),
+                            Map.of("Last-Event-ID", last))));
+                }
+                for (Future<SseClient> future : resuming) {
+                    try (SseClient client = future.get(1, TimeUnit.MINUTES)) {
+                        assertEquals(missed, client.nextEvents(missed.size(), WAIT).stream().map(SseClient.Frame::data)
+                                .toList(), client.raw());
+                    }
+                }
+            } finally {
+                threads.shutdownNow();
             }
         }
     }

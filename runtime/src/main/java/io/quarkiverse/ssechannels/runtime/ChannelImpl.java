@@ -125,6 +125,13 @@ final class ChannelImpl implements Channel {
 
     @Override
     public Connection open(SseEventSink sink) {
+        if (mirror != null) {
+            Mirror.requireWorker("opening a stream of " + this);
+        }
+        if (owner.stopping()) {
+            // the channel may be closed already: the stream ends at once with its retry hint, and joins nothing
+            return owner.open(sink);
+        }
         lock.lock();
         try {
             ensureOpen();
@@ -219,6 +226,10 @@ final class ChannelImpl implements Channel {
                 // whether this join would wait depends on what else is connected: refused every time, not sometimes
                 Mirror.requireWorker("joining " + channel);
             }
+        }
+        if (!connection.isOpen()) {
+            // ended already (by its client, or because the application stops, when channels may be closed)
+            return new Joined(false, null, Resume.NONE, List.of());
         }
         int locked = 0;
         int attached = 0;
@@ -640,7 +651,7 @@ final class ChannelImpl implements Channel {
         if (empty && emptyTimer == null && !emptyTimeout.isZero() && !closed) {
             long generation = ++emptyTimerGeneration;
             emptyTimer = owner.timers().once(owner.anyEventLoop(), emptyTimeout,
-                    () -> owner.offload(() -> emptyTimeoutReached(generation)));
+                    () -> offloadEmptyTimeout(generation));
         } else if (!empty) {
             cancelEmptyTimer();
         }
@@ -650,6 +661,15 @@ final class ChannelImpl implements Channel {
         if (emptyTimer != null) {
             emptyTimer.cancel();
             emptyTimer = null;
+        }
+    }
+
+    /** A shared temporary channel asks Redis whether it is present elsewhere first: that waits for the broker. */
+    private void offloadEmptyTimeout(long generation) {
+        if (closesWhenEmpty && mirror != null) {
+            owner.offloadToBroker(() -> emptyTimeoutReached(generation));
+        } else {
+            owner.offload(() -> emptyTimeoutReached(generation));
         }
     }
 

@@ -55,6 +55,9 @@ final class Mirror implements Broker.Listener {
     /** Whether attached, readable without the lock. */
     private volatile boolean open;
     private volatile boolean resync;
+    private final Refreshes refreshes = new Refreshes();
+    /** The last presence update, which the next one follows. */
+    private CompletableFuture<Void> presenceUpdates = CompletableFuture.completedFuture(null);
 
     /**
      * Where a temporary channel is in its store, and how long its presence lasts.
@@ -82,7 +85,7 @@ final class Mirror implements Broker.Listener {
     void occupied(boolean occupied) {
         if (place != null) {
             Broker.Presence presence = presence(occupied);
-            owner.offload(() -> {
+            updatePresence(() -> {
                 try {
                     broker.present(place.store(), List.of(presence));
                 } catch (BackendUnavailableException e) {
@@ -90,6 +93,14 @@ final class Mirror implements Broker.Listener {
                 }
             });
         }
+    }
+
+    /**
+     * Sends presence updates one after the other, in the order they were made: an update that marks the channel
+     * present must not overtake the one that closes it.
+     */
+    private synchronized void updatePresence(Runnable update) {
+        presenceUpdates = presenceUpdates.thenRunAsync(update, owner::offloadToBroker);
     }
 
     /** @return the presence of this channel, as one with connections or as one just left */
@@ -111,7 +122,7 @@ final class Mirror implements Broker.Listener {
     /** The application closed the temporary channel: no instance lists it any more. */
     void absent() {
         if (place != null) {
-            owner.offload(() -> {
+            updatePresence(() -> {
                 try {
                     broker.absent(place.store(), place.key());
                 } catch (BackendUnavailableException e) {
@@ -155,7 +166,8 @@ final class Mirror implements Broker.Listener {
      * Makes sure the copy is current and stays so until {@link #unpin}: subscribes and reads the log if this is the
      * first connection of this instance to the channel, or waits for the thread that does.
      *
-     * @return whether the copy was read now (otherwise it was followed already)
+     * @return whether this thread read the log, after it was asked (otherwise the copy was followed already, or
+     *         another thread's read, which may have started before an event this caller saw, made it current)
      * @throws BackendUnavailableException if the broker does not answer in time
      */
     boolean attach() {
@@ -186,7 +198,7 @@ final class Mirror implements Broker.Listener {
             throw e.getCause() instanceof RuntimeException r ? r
                     : new BackendUnavailableException("attaching " + channel + " failed", e.getCause());
         }
-        return true;
+        return mine;
     }
 
     /**
@@ -195,7 +207,74 @@ final class Mirror implements Broker.Listener {
      * applied).
      */
     void refresh() {
-        sync();
+        long ticket;
+        synchronized (refreshes) {
+            ticket = ++refreshes.asked;
+        }
+        for (;;) {
+            CompletableFuture<Void> running;
+            long covers = 0;
+            synchronized (refreshes) {
+                if (refreshes.done >= ticket) {
+                    return;
+                }
+                running = refreshes.running;
+                if (running == null) {
+                    running = refreshes.running = new CompletableFuture<>();
+                    covers = refreshes.asked;
+                }
+            }
+            if (covers > 0) {
+                runRefresh(running, covers);
+                return;
+            }
+            try {
+                running.join();
+            } catch (CompletionException e) {
+                // it failed: it read for this refresh too if it started after it was asked, else the next round tries
+                synchronized (refreshes) {
+                    if (refreshes.failed >= ticket) {
+                        throw e.getCause() instanceof RuntimeException r ? r
+                                : new BackendUnavailableException("refreshing " + channel + " failed", e.getCause());
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reads the log once for every refresh asked up to {@code covers}, and tells those that waited for it. */
+    private void runRefresh(CompletableFuture<Void> running, long covers) {
+        try {
+            sync();
+        } catch (RuntimeException e) {
+            synchronized (refreshes) {
+                refreshes.failed = Math.max(refreshes.failed, covers);
+                refreshes.running = null;
+            }
+            running.completeExceptionally(e);
+            throw e;
+        }
+        synchronized (refreshes) {
+            refreshes.done = Math.max(refreshes.done, covers);
+            refreshes.running = null;
+        }
+        running.complete(null);
+    }
+
+    /**
+     * The refreshes of a storm of resumes share reads: one read at a time, and each covers every refresh asked
+     * before it started. Without that, a thousand clients resuming at once are a thousand reads, more than the
+     * Redis client's pool lets wait.
+     */
+    private static final class Refreshes {
+        /** Refreshes asked so far: each gets the next number. */
+        long asked;
+        /** Every refresh up to this number was read for. */
+        long done;
+        /** Every refresh up to this number was tried for, and failed. */
+        long failed;
+        /** The read running now, or {@code null}. */
+        CompletableFuture<Void> running;
     }
 
     private void attachNow(CompletableFuture<Void> pending) {
@@ -270,7 +349,7 @@ final class Mirror implements Broker.Listener {
 
     private void scheduleDrain() {
         if (open && draining.compareAndSet(false, true)) {
-            owner.offload(this::drain);
+            owner.offloadToBroker(this::drain);
         }
     }
 

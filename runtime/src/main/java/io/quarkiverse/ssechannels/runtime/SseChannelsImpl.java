@@ -69,16 +69,21 @@ public class SseChannelsImpl implements SseChannels {
     private final Duration closeTimeout;
     private final Duration retryAfter;
     private final ConcurrentHashMap<String, TemporaryChannelsImpl<?>> stores = new ConcurrentHashMap<>();
+    /** Set when the application starts to stop; read by every open. */
+    private volatile boolean stopping;
     /** The log shared with other instances, {@code null} with the memory backend. */
     private final Broker broker;
-    /** Where work that waits (on a channel's lock, on Redis) runs, never on an event loop: see {@link #offload}. */
-    private final ThreadPoolExecutor offloaded = offloadPool();
+    /** Where work that waits on a channel's lock runs, never on an event loop: see {@link #offload}. */
+    private final ThreadPoolExecutor offloaded = pool("sse-channels-", 1);
+    /** Where work that waits for Redis runs, apart: see {@link #offloadToBroker}; {@code null} without one. */
+    private final ThreadPoolExecutor brokerWork;
 
     @Inject
     public SseChannelsImpl(SseChannelsRuntimeConfig config, Vertx vertx, Instance<DataSerializer> serializer,
             Instance<Broker> brokers) {
         this.config = config;
         this.broker = config.backend() == SseChannelsRuntimeConfig.Backend.REDIS ? brokers.get() : null;
+        this.brokerWork = broker == null ? null : pool("sse-channels-redis-", 2);
         this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
         this.maxQueuedBytes = config.maxQueuedBytes().asLongValue();
         this.vertx = vertx;
@@ -120,6 +125,10 @@ public class SseChannelsImpl implements SseChannels {
         connection.start(timers,
                 options.pingInterval() != null ? options.pingInterval() : config.pingInterval(),
                 options.timeout() != null ? options.timeout() : config.timeout());
+        if (stopping) {
+            // a client that comes back while the application stops: told when to retry, and joins nothing
+            connection.shutdown(shutdownHint());
+        }
         return connection;
     }
 
@@ -222,8 +231,8 @@ public class SseChannelsImpl implements SseChannels {
      * the frames to be handed to the network, never for clients; streams whose client stopped reading are cut.
      */
     void shutdown() {
-        long retry = config.shutdownRetry().toMillis();
-        Buffer hint = retry > 0 ? SseEncoder.retry(retry) : null;
+        stopping = true;
+        Buffer hint = shutdownHint();
         long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
         do {
             // again on every pass: a client may connect (a browser come back already) while others are slow to end
@@ -233,6 +242,17 @@ public class SseChannelsImpl implements SseChannels {
         open.forEach(c -> c.abort("the application stops"));
         stores.values().forEach(TemporaryChannelsImpl::closeAll);
         named.values().forEach(ChannelImpl::closeHere);
+    }
+
+    /** @return the {@code retry:} frame a stream ends with when the application stops, {@code null} for none */
+    private Buffer shutdownHint() {
+        long retry = config.shutdownRetry().toMillis();
+        return retry > 0 ? SseEncoder.retry(retry) : null;
+    }
+
+    /** @return whether the application stops: streams opened now end at once, and join no channel */
+    boolean stopping() {
+        return stopping;
     }
 
     void closed(ConnectionImpl connection) {
@@ -254,25 +274,35 @@ public class SseChannelsImpl implements SseChannels {
     }
 
     /**
-     * Runs work that waits away from the event loops, which must never wait: leaving a channel when a connection
-     * closes and empty timeouts (they take a channel's lock), and with Redis a shared channel's catching up and the
-     * presence refresh.
+     * Runs work that takes a channel's lock away from the event loops, which must never wait on one: leaving a
+     * channel when a connection closes, and empty timeouts.
      */
     void offload(Runnable task) {
         offloaded.execute(task);
     }
 
     /**
+     * Runs work that waits for Redis (a shared channel catching up, presence, the empty timeout of a shared
+     * temporary channel) on threads of its own: while Redis does not answer, each such task holds a thread for the
+     * broker's timeout, and leaving channels must not queue behind them.
+     */
+    void offloadToBroker(Runnable task) {
+        brokerWork.execute(task);
+    }
+
+    /**
      * The extension's own threads, not a shared pool: the JVM's common pool has one thread on a 2-core machine, and
      * anything else that blocks in it would hold up every connection's leave. Idle threads end; once the application
      * stopped, what comes late (a connection the server closes last) is dropped, since no channel is left to leave.
+     *
+     * @param perCore threads per core, at least two in all
      */
-    private static ThreadPoolExecutor offloadPool() {
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    private static ThreadPoolExecutor pool(String prefix, int perCore) {
+        int threads = Math.max(2, perCore * Runtime.getRuntime().availableProcessors());
         AtomicInteger count = new AtomicInteger();
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), task -> {
-                    Thread thread = new Thread(task, "sse-channels-" + count.incrementAndGet());
+                    Thread thread = new Thread(task, prefix + count.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
                 }, new ThreadPoolExecutor.DiscardPolicy());
@@ -284,6 +314,9 @@ public class SseChannelsImpl implements SseChannels {
     @PreDestroy
     void stopOffloading() {
         offloaded.shutdown();
+        if (brokerWork != null) {
+            brokerWork.shutdown();
+        }
     }
 
     Duration closeTimeout() {

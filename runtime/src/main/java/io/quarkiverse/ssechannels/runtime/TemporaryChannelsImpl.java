@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
@@ -42,6 +43,7 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     private final Duration alive;
     /** Marks this instance's keys present again, every presence interval; {@code null} with the memory backend. */
     private final ScheduledFuture<?> presenceRefresh;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
 
     TemporaryChannelsImpl(SseChannelsImpl owner, String name, Function<String, K> keys, int historySize,
             Duration emptyTimeout) {
@@ -54,7 +56,7 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
         Duration interval = owner.presenceInterval();
         this.alive = interval.multipliedBy(3);
         this.presenceRefresh = broker == null ? null
-                : owner.anyEventLoop().scheduleAtFixedRate(() -> owner.offload(this::refreshPresence),
+                : owner.anyEventLoop().scheduleAtFixedRate(this::scheduleRefresh,
                         interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -93,19 +95,18 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
 
     @Override
     public Optional<Channel> get(K key) {
+        if (broker != null) {
+            // whether a channel is held here or only elsewhere: refused every time, not sometimes
+            Mirror.requireWorker("looking up a temporary channel of store [" + name + "]");
+        }
         ChannelImpl channel = channels.get(Objects.requireNonNull(key, "key"));
         if (channel != null && !channel.isClosed()) {
             return Optional.of(channel);
         }
-        if (broker != null && isPresent(key)) {
+        if (broker != null && broker.isPresent(name, String.valueOf(key))) {
             return Optional.of(getOrCreate(key));
         }
         return Optional.empty();
-    }
-
-    private boolean isPresent(K key) {
-        Mirror.requireWorker("looking up a temporary channel of store [" + name + "] present elsewhere");
-        return broker.isPresent(name, String.valueOf(key));
     }
 
     @Override
@@ -124,6 +125,19 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     @Override
     public int size() {
         return broker == null ? channels.size() : keys().size();
+    }
+
+    /** One refresh at a time: while Redis does not answer, refreshes do not pile up behind each other. */
+    private void scheduleRefresh() {
+        if (refreshing.compareAndSet(false, true)) {
+            owner.offloadToBroker(() -> {
+                try {
+                    refreshPresence();
+                } finally {
+                    refreshing.set(false);
+                }
+            });
+        }
     }
 
     /** Marks present again every key this instance has connections for. */
