@@ -184,6 +184,21 @@ public class SeveralInstancesIT {
     }
 
     @Test
+    void aMessageOnAChannelsSubjectThatTheExtensionDidNotPublishIsSkipped() throws Exception {
+        String skipped = "skips a message on its Redis subject that it did not publish";
+        a.expectLoudLines(skipped);
+        try (SseClient onA = SseClient.connect(a.uri("/sse/weather"))) {
+            awaitConnections(a, "weather", 1);
+            for (String junk : new String[] { "junk", "", "Enot-an-epoch\nnot-an-offset\n" }) {
+                redis.command("PUBLISH", "sse:{c:weather}:live", junk);
+            }
+            b.post("/weather", "real");
+            assertEquals("real", onA.nextEvent(WAIT).data(), "the channel goes on: " + onA.raw());
+            Awaitility.await().atMost(WAIT).until(() -> a.printed(skipped));
+        }
+    }
+
+    @Test
     void historyIsBoundedInRedisAndShared() throws Exception {
         String first = a.post("/news", "n0");
         for (int i = 1; i < HISTORY + 10; i++) {

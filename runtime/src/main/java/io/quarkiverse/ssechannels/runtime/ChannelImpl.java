@@ -480,7 +480,7 @@ final class ChannelImpl implements Channel {
         if (closed) {
             return Applied.DONE;
         }
-        if (message.getByte(0) == 'T') {
+        if (message.length() > 0 && message.getByte(0) == 'T') {
             Buffer frame = message.getBuffer(1, message.length());
             for (Subscription subscription : live) {
                 subscription.connection.enqueue(frame);
@@ -506,7 +506,15 @@ final class ChannelImpl implements Channel {
         if (closed) {
             return;
         }
-        List<SharedEvent> events = history.entries().stream().map(SharedEvent::parse).toList();
+        List<SharedEvent> events = new ArrayList<>(history.entries().size());
+        for (Buffer entry : history.entries()) {
+            try {
+                events.add(SharedEvent.parse(entry));
+            } catch (IllegalArgumentException e) {
+                // written by something else than this extension: skipped, or the channel would stall on it
+                LOG.warnf("%s skips an entry of its Redis stream that it did not write: %s", this, e.getMessage());
+            }
+        }
         long next = events.isEmpty() ? history.last() + 1 : events.get(0).offset();
         if (!history.epoch().equals(epoch) || next > log.last() + 1) {
             restart(history.epoch(), next - 1);

@@ -389,6 +389,11 @@ final class Mirror implements Broker.Listener {
                     return;
                 }
                 applied = channel.applyShared(head);
+            } catch (IllegalArgumentException e) {
+                // published on its subject by something else than this extension: skipped, or the channel stalls
+                LOG.warnf("%s skips a message on its Redis subject that it did not publish: %s", channel,
+                        e.getMessage());
+                applied = ChannelImpl.Applied.DONE;
             } finally {
                 channel.lock.unlock();
             }

@@ -153,6 +153,11 @@ public class RedisBroker implements Broker {
 
     private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> confirmations = new ConcurrentHashMap<>();
+    /**
+     * Held while the subjects change and their command is sent, so that commands reach Redis in the order the
+     * subjects changed (the subscriber's monitor is taken inside it, never around it).
+     */
+    private final Object subscriptions = new Object();
     // guarded by this
     private CompletableFuture<RedisConnection> subscriber;
     private long reconnectDelay = RECONNECT_MIN.toMillis();
@@ -217,18 +222,24 @@ public class RedisBroker implements Broker {
     private CompletableFuture<Void> confirmed(String channel, Listener listener) {
         String subject = key(channel, "live");
         CompletableFuture<Void> confirmed = new CompletableFuture<>();
-        listeners.put(subject, listener);
-        confirmations.put(subject, confirmed);
+        synchronized (subscriptions) {
+            listeners.put(subject, listener);
+            confirmations.put(subject, confirmed);
+        }
         subscriber().whenComplete((connection, failure) -> {
             if (failure != null) {
                 confirmations.remove(subject, confirmed);
                 confirmed.completeExceptionally(failure);
-            } else if (listeners.get(subject) == listener) {
+                return;
+            }
+            synchronized (subscriptions) {
                 // not if the subscriber gave up waiting meanwhile
-                connection.send(Request.cmd(Command.SUBSCRIBE).arg(subject)).onFailure(e -> {
-                    confirmations.remove(subject, confirmed);
-                    confirmed.completeExceptionally(e);
-                });
+                if (listeners.get(subject) == listener) {
+                    connection.send(Request.cmd(Command.SUBSCRIBE).arg(subject)).onFailure(e -> {
+                        confirmations.remove(subject, confirmed);
+                        confirmed.completeExceptionally(e);
+                    });
+                }
             }
         });
         return confirmed;
@@ -237,18 +248,22 @@ public class RedisBroker implements Broker {
     @Override
     public void unsubscribe(String channel, Listener listener) {
         String subject = key(channel, "live");
-        // only its own subscription: a channel that replaced a closed one of the same name may have taken it over
-        if (!listeners.remove(subject, listener)) {
-            return;
-        }
-        confirmations.remove(subject);
-        CompletableFuture<RedisConnection> current;
-        synchronized (this) {
-            current = subscriber;
-        }
-        if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
-            // a lost connection takes its subscriptions with it, and a new one subscribes only to listeners
-            current.join().send(Request.cmd(Command.UNSUBSCRIBE).arg(subject));
+        // one step, and the command sent within it: a channel that replaces a closed one of the same name puts its
+        // listener and sends its SUBSCRIBE after this UNSUBSCRIBE, never between the removal and the command
+        synchronized (subscriptions) {
+            // only its own subscription: a channel that replaced a closed one may have taken it over already
+            if (!listeners.remove(subject, listener)) {
+                return;
+            }
+            confirmations.remove(subject);
+            CompletableFuture<RedisConnection> current;
+            synchronized (this) {
+                current = subscriber;
+            }
+            if (current != null && current.isDone() && !current.isCompletedExceptionally()) {
+                // a lost connection takes its subscriptions with it, and a new one subscribes only to listeners
+                current.join().send(Request.cmd(Command.UNSUBSCRIBE).arg(subject));
+            }
         }
     }
 
@@ -336,24 +351,37 @@ public class RedisBroker implements Broker {
     }
 
     /** @return the subscriber connection, connecting it if there is none */
-    private synchronized CompletableFuture<RedisConnection> subscriber() {
-        if (subscriber == null || subscriber.isCompletedExceptionally()) {
-            CompletableFuture<RedisConnection> connecting = new CompletableFuture<>();
+    private CompletableFuture<RedisConnection> subscriber() {
+        CompletableFuture<RedisConnection> connecting;
+        synchronized (this) {
+            if (subscriber != null && !subscriber.isCompletedExceptionally()) {
+                return subscriber;
+            }
+            connecting = new CompletableFuture<>();
             subscriber = connecting;
-            redis.connect().onComplete(result -> {
-                if (result.failed()) {
-                    LOG.debugf("The SSE channels' Redis subscriber could not connect: %s", result.cause().toString());
-                    connecting.completeExceptionally(result.cause());
-                    lost(connecting);
-                } else {
-                    connected(connecting, result.result());
-                }
-            });
         }
-        return subscriber;
+        // outside the monitor: what the connection's outcome runs takes other locks
+        redis.connect().onComplete(result -> {
+            if (result.failed()) {
+                LOG.debugf("The SSE channels' Redis subscriber could not connect: %s", result.cause().toString());
+                connecting.completeExceptionally(result.cause());
+                lost(connecting);
+            } else {
+                connected(connecting, result.result());
+            }
+        });
+        return connecting;
     }
 
     private void connected(CompletableFuture<RedisConnection> connecting, RedisConnection connection) {
+        synchronized (this) {
+            if (stopped) {
+                // the application stopped while it connected: nothing will close it later
+                connecting.completeExceptionally(new BackendUnavailableException("the application stops", null));
+                connection.close();
+                return;
+            }
+        }
         connection.handler(this::received);
         connection.exceptionHandler(e -> {
             LOG.debugf("The SSE channels' Redis subscriber failed: %s", e.toString());
@@ -368,10 +396,12 @@ public class RedisBroker implements Broker {
         }
         measureClock();
         // subjects subscribed before this connection, by a connection that was lost, or waiting for one
-        if (!listeners.isEmpty()) {
-            Request request = Request.cmd(Command.SUBSCRIBE);
-            listeners.keySet().forEach(request::arg);
-            connection.send(request);
+        synchronized (subscriptions) {
+            if (!listeners.isEmpty()) {
+                Request request = Request.cmd(Command.SUBSCRIBE);
+                listeners.keySet().forEach(request::arg);
+                connection.send(request);
+            }
         }
         connecting.complete(connection);
     }

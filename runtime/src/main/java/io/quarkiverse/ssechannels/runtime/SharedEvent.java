@@ -15,8 +15,16 @@ record SharedEvent(String epoch, long offset, long stamp, String callerId, byte[
     static SharedEvent parse(Buffer message) {
         byte[] bytes = message.getBytes();
         if (bytes.length == 0 || bytes[0] != 'E') {
-            throw new IllegalArgumentException("Not an event of a shared SSE channel log: " + message);
+            throw new IllegalArgumentException("Not an event of a shared SSE channel log");
         }
+        try {
+            return parseEvent(bytes);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Not an event of a shared SSE channel log: " + e, e);
+        }
+    }
+
+    private static SharedEvent parseEvent(byte[] bytes) {
         int at = 1;
         int end = lineEnd(bytes, at);
         String epoch = new String(bytes, at, end - at, StandardCharsets.UTF_8);
