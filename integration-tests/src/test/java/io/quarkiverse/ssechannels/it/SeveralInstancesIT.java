@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -195,6 +196,60 @@ public class SeveralInstancesIT {
             b.post("/weather", "real");
             assertEquals("real", onA.nextEvent(WAIT).data(), "the channel goes on: " + onA.raw());
             Awaitility.await().atMost(WAIT).until(() -> a.printed(skipped));
+        }
+    }
+
+    @Test
+    void whenRedisLosesItsNewestWritesAnEventInTheirSteadStartsANewEpoch() throws Exception {
+        // published in the lost events' stead, under an id given out before: A holds another event there
+        aLosesItsNewestWrites(() -> b.post("/weather", "instead-of-3"));
+    }
+
+    @Test
+    void whenRedisLosesItsNewestWritesAResumeStartsANewEpoch() throws Exception {
+        // A reads the log for a client resuming there, and finds less than it had
+        aLosesItsNewestWrites(() -> {
+            try (SseClient resuming = SseClient.connect(a.uri("/sse/weather"), Map.of("Last-Event-ID", "x"))) {
+                // its position once it joined (the new epoch holds nothing to replay)
+                for (SseClient.Frame frame = resuming.next(WAIT);; frame = resuming.next(WAIT)) {
+                    if (frame.id() != null) {
+                        return frame;
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * A client of A gets five events, then Redis loses the last three as a restart from an older snapshot would;
+     * once A notices (after {@code notice}), it cuts the client, the channel starts a new epoch, and the client
+     * resuming anywhere is told of the gap, then gets what the new epoch holds.
+     */
+    private void aLosesItsNewestWrites(Callable<?> notice) throws Exception {
+        String lost = "Redis lost writes of its log";
+        a.expectLoudLines(lost);
+        b.expectLoudLines(lost);
+        List<String> ids = new ArrayList<>();
+        String last;
+        try (SseClient onA = SseClient.connect(a.uri("/sse/feed"))) {
+            awaitConnections(a, "weather", 1);
+            for (int i = 1; i <= 5; i++) {
+                ids.add(a.post("/weather", "before-" + i).strip());
+            }
+            last = onA.nextEvents(5, WAIT).get(4).lastEventId();
+            redis.command("HSET", "sse:{c:weather}:meta", "offset", "2");
+            redis.command("XDEL", "sse:{c:weather}:log", "3-0", "4-0", "5-0");
+            redis.command("XSETID", "sse:{c:weather}:log", "2-0");
+            notice.call();
+            assertTrue(onA.awaitEnd(WAIT), "A noticed and cut its connection so that it resumes: " + onA.raw());
+            assertTrue(onA.raw().contains("retry: 0"), onA.raw());
+        }
+        Awaitility.await().atMost(WAIT).until(() -> a.printed(lost));
+        String after = b.post("/weather", "after").strip();
+        assertTrue(!after.startsWith(ids.get(0).substring(0, 8)), "a new epoch: " + after + " follows " + ids);
+        try (SseClient resumed = SseClient.connect(b.uri("/sse/feed"), Map.of("Last-Event-ID", last))) {
+            assertEquals("gap", resumed.nextEvent(WAIT).event(), "told of the gap: " + resumed.raw());
+            assertEquals("after", resumed.nextEvent(WAIT).data(), "then what the new epoch holds: " + resumed.raw());
         }
     }
 

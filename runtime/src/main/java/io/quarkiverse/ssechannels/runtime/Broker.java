@@ -60,6 +60,12 @@ interface Broker {
      */
     History read(String channel, String epoch, long after, int max, Duration keep);
 
+    /**
+     * Moves the log to a new epoch and drops what it holds, if it still is in this epoch: for a log that lost its
+     * newest writes, whose offsets would otherwise be given out again for other events.
+     */
+    void rotate(String channel, String epoch, String newEpoch);
+
     /** Returns once the broker confirmed the subscription: every message published after is received. */
     void subscribe(String channel, Listener listener);
 

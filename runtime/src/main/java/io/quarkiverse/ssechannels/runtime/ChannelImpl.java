@@ -469,7 +469,12 @@ final class ChannelImpl implements Channel {
         /** Published to the connections, or ignored as one applied before. */
         DONE,
         /** Not the next one: some before it are missing. */
-        MISSING
+        MISSING,
+        /**
+         * The log holds less than this copy, or another event at an offset the copy has, in the same epoch: Redis
+         * lost its newest writes (a restart from an older snapshot, a failover to a replica behind).
+         */
+        ROLLED_BACK
     }
 
     /**
@@ -493,8 +498,16 @@ final class ChannelImpl implements Channel {
         }
         if (event.offset() == log.last() + 1) {
             append(event.toEvent(this));
+        } else if (heldOtherwise(event)) {
+            return Applied.ROLLED_BACK;
         }
         return Applied.DONE;
+    }
+
+    /** @return whether the copy holds another event at this event's offset (one published in its stead) */
+    private boolean heldOtherwise(SharedEvent event) {
+        Event held = log.get(event.offset());
+        return held != null && held != EventLog.EVICTED && held.stamp() != event.stamp();
     }
 
     /**
@@ -502,9 +515,9 @@ final class ChannelImpl implements Channel {
      * or one that no longer holds the events after this copy's end, cannot be continued: the connections are cut,
      * so that they resume and are told of the gap, and the copy starts over.
      */
-    void applyShared(Broker.History history) {
+    Applied applyShared(Broker.History history) {
         if (closed) {
-            return;
+            return Applied.DONE;
         }
         List<SharedEvent> events = new ArrayList<>(history.entries().size());
         for (Buffer entry : history.entries()) {
@@ -515,8 +528,12 @@ final class ChannelImpl implements Channel {
                 LOG.warnf("%s skips an entry of its Redis stream that it did not write: %s", this, e.getMessage());
             }
         }
+        boolean sameEpoch = history.epoch().equals(epoch);
+        if (sameEpoch && (history.last() < log.last() || events.stream().anyMatch(this::heldOtherwise))) {
+            return Applied.ROLLED_BACK;
+        }
         long next = events.isEmpty() ? history.last() + 1 : events.get(0).offset();
-        if (!history.epoch().equals(epoch) || next > log.last() + 1) {
+        if (!sameEpoch || next > log.last() + 1) {
             restart(history.epoch(), next - 1);
         }
         for (SharedEvent event : events) {
@@ -524,6 +541,7 @@ final class ChannelImpl implements Channel {
                 append(event.toEvent(this));
             }
         }
+        return Applied.DONE;
     }
 
     private void restart(String newEpoch, long after) {

@@ -397,6 +397,12 @@ final class Mirror implements Broker.Listener {
             } finally {
                 channel.lock.unlock();
             }
+            if (applied == ChannelImpl.Applied.ROLLED_BACK) {
+                rollBack();
+                resync = true;
+                inbound.poll();
+                continue;
+            }
             if (applied == ChannelImpl.Applied.MISSING && !synced) {
                 // read the log, then look at this message again: the log has it by now, or it is lost for good
                 resync = true;
@@ -409,21 +415,50 @@ final class Mirror implements Broker.Listener {
 
     /** Reads what the log holds after the copy's end and applies it. */
     private void sync() {
-        long after;
+        // twice at most: after a roll-back, the log is read again in its new epoch
+        for (int round = 0; round < 2; round++) {
+            long after;
+            String epoch;
+            channel.lock.lock();
+            try {
+                after = channel.log.last();
+                epoch = channel.epoch;
+            } finally {
+                channel.lock.unlock();
+            }
+            Broker.History history = broker.read(key, epoch, after, channel.log.capacity(), keep);
+            ChannelImpl.Applied applied;
+            channel.lock.lock();
+            try {
+                applied = channel.applyShared(history);
+            } finally {
+                channel.lock.unlock();
+            }
+            if (applied != ChannelImpl.Applied.ROLLED_BACK) {
+                return;
+            }
+            rollBack();
+        }
+    }
+
+    /**
+     * Redis lost writes this copy had: ids it gave out before would be given out again, for other events. The log
+     * moves to a new epoch (once, whichever instance notices first), so that every instance starts over and
+     * clients resuming with an id from before are told of the gap.
+     */
+    private void rollBack() {
         String epoch;
+        long held;
         channel.lock.lock();
         try {
-            after = channel.log.last();
             epoch = channel.epoch;
+            held = channel.log.last();
         } finally {
             channel.lock.unlock();
         }
-        Broker.History history = broker.read(key, epoch, after, channel.log.capacity(), keep);
-        channel.lock.lock();
-        try {
-            channel.applyShared(history);
-        } finally {
-            channel.lock.unlock();
-        }
+        LOG.warnf("%s: Redis lost writes of its log (it holds less than this instance received up to offset %d, "
+                + "epoch %s); the channel starts a new epoch and its clients are told of the gap", channel, held,
+                epoch);
+        broker.rotate(key, epoch, Cursor.newEpoch());
     }
 }

@@ -106,6 +106,15 @@ public class RedisBroker implements Broker {
             return answer
             """;
 
+    /** KEYS: meta, log. ARGV: the epoch the log must still be in, the new epoch. Offsets go on. */
+    static final String ROTATE = """
+            if redis.call('HGET', KEYS[1], 'epoch') == ARGV[1] then
+              redis.call('HSET', KEYS[1], 'epoch', ARGV[2])
+              redis.call('DEL', KEYS[2])
+            end
+            return 1
+            """;
+
     /**
      * KEYS: the store's set, then meta and log of each channel. ARGV: for each key its member, time to live (ms) and
      * keep (ms, 0 for ever).
@@ -212,6 +221,12 @@ public class RedisBroker implements Broker {
             entries.add(answer.get(i).toBuffer());
         }
         return new History(answer.get(0).toString(), answer.get(1).toLong(), entries);
+    }
+
+    @Override
+    public void rotate(String channel, String epoch, String newEpoch) {
+        await(eval(ROTATE, List.of(key(channel, "meta"), key(channel, "log")), epoch, newEpoch),
+                "starting a new epoch of SSE channel [" + channel + "]");
     }
 
     @Override
