@@ -50,6 +50,8 @@ final class ChannelImpl implements Channel {
     volatile EventLog log;
     /** The shared log this channel follows (backend {@code redis}), {@code null} in one instance. */
     final Mirror mirror;
+    /** With the lock held: the shared log's last offset when this instance last read it, -1 before. */
+    private long sharedLast = -1;
     private final String name;
     private final SseChannelsImpl owner;
     private final Duration emptyTimeout;
@@ -359,6 +361,12 @@ final class ChannelImpl implements Channel {
             return subscription.gap ? Resume.GAP : Resume.NONE;
         }
         long position = Cursor.offsetIn(lastEventId, epoch);
+        if (position > log.last() && log.capacity() == 0 && position <= sharedLast) {
+            // without history the copy keeps no events: the client saw one that is on its way here from the subject
+            // (the log has it), and goes on after it
+            subscription.position = position;
+            return Resume.EXACT;
+        }
         return start(subscription, position < 0 ? log.offsetOf(lastEventId) : position, Resume.EXACT, connection);
     }
 
@@ -514,8 +522,11 @@ final class ChannelImpl implements Channel {
      * With the lock held: catches up with what the shared log holds. A log of another epoch (Redis lost its data),
      * or one that no longer holds the events after this copy's end, cannot be continued: the connections are cut,
      * so that they resume and are told of the gap, and the copy starts over.
+     *
+     * @param gapSeen whether a message beyond the next one was received: without history, the only sign that
+     *        events were lost rather than still on their way
      */
-    Applied applyShared(Broker.History history) {
+    Applied applyShared(Broker.History history, boolean gapSeen) {
         if (closed) {
             return Applied.DONE;
         }
@@ -533,7 +544,10 @@ final class ChannelImpl implements Channel {
             return Applied.ROLLED_BACK;
         }
         long next = events.isEmpty() ? history.last() + 1 : events.get(0).offset();
-        if (!sameEpoch || next > log.last() + 1) {
+        // without history the log holds no events, so the copy cannot tell a lost event from one still on its way
+        // from the subject: only a message beyond the next one shows that events were lost
+        boolean lost = next > log.last() + 1 && (log.capacity() > 0 || gapSeen);
+        if (!sameEpoch || lost) {
             restart(history.epoch(), next - 1);
         }
         for (SharedEvent event : events) {
@@ -541,6 +555,7 @@ final class ChannelImpl implements Channel {
                 append(event.toEvent(this));
             }
         }
+        sharedLast = history.last();
         return Applied.DONE;
     }
 

@@ -468,8 +468,9 @@ final class ConnectionImpl implements Connection {
         if (item instanceof Event event) {
             queuedBytes.addAndGet(-event.frame().length());
             Subscription subscription = subscriptionOf(event.channel());
-            // an event queued before the connection left that channel is not its business any more
-            if (subscription != null && state.get() != CLOSED) {
+            // an event queued before the connection left that channel is not its business any more, and one at or
+            // before its position it has (a resume on an instance whose copy was behind the client)
+            if (subscription != null && state.get() != CLOSED && event.offset() > subscription.position) {
                 append(event, subscription);
             }
         } else if (item == POSITION) {

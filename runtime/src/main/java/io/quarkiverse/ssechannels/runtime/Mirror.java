@@ -245,7 +245,7 @@ final class Mirror implements Broker.Listener {
     /** Reads the log once for every refresh asked up to {@code covers}, and tells those that waited for it. */
     private void runRefresh(CompletableFuture<Void> running, long covers) {
         try {
-            sync();
+            sync(false);
         } catch (RuntimeException e) {
             synchronized (refreshes) {
                 refreshes.failed = Math.max(refreshes.failed, covers);
@@ -280,7 +280,7 @@ final class Mirror implements Broker.Listener {
     private void attachNow(CompletableFuture<Void> pending) {
         try {
             broker.subscribe(key, this);
-            sync();
+            sync(false);
         } catch (RuntimeException e) {
             channel.lock.lock();
             try {
@@ -372,10 +372,11 @@ final class Mirror implements Broker.Listener {
 
     private void drainAll() {
         boolean synced = false;
+        boolean gapSeen = false;
         for (;;) {
             if (resync) {
                 resync = false;
-                sync();
+                sync(gapSeen);
                 synced = true;
             }
             Buffer head = inbound.peek();
@@ -406,15 +407,17 @@ final class Mirror implements Broker.Listener {
             if (applied == ChannelImpl.Applied.MISSING && !synced) {
                 // read the log, then look at this message again: the log has it by now, or it is lost for good
                 resync = true;
+                gapSeen = true;
                 continue;
             }
             inbound.poll();
             synced = false;
+            gapSeen = false;
         }
     }
 
     /** Reads what the log holds after the copy's end and applies it. */
-    private void sync() {
+    private void sync(boolean gapSeen) {
         // twice at most: after a roll-back, the log is read again in its new epoch
         for (int round = 0; round < 2; round++) {
             long after;
@@ -430,7 +433,7 @@ final class Mirror implements Broker.Listener {
             ChannelImpl.Applied applied;
             channel.lock.lock();
             try {
-                applied = channel.applyShared(history);
+                applied = channel.applyShared(history, gapSeen);
             } finally {
                 channel.lock.unlock();
             }
