@@ -133,25 +133,17 @@ public class SeveralInstancesIT {
             awaitConnections(b, "weather", 1);
             a.post("/weather", "seen");
             assertEquals("seen", keepsBFollowing.nextEvent(WAIT).data(), keepsBFollowing.raw());
-            String last;
-            Socket resuming;
-            b.freeze();
-            try {
-                // B loses its subscription while frozen: it will apply nothing until it has subscribed again
+            // B loses its subscription while frozen: it will apply nothing until it has subscribed again; a client
+            // that saw lag-2 on A resumes on B, its request there before B wakes up
+            try (Socket resuming = resumeOnFrozen(b, "/sse/weather", () -> {
                 redis.command("CLIENT", "KILL", "TYPE", "pubsub");
                 a.post("/weather", "lag-1");
-                last = a.post("/weather", "lag-2").strip();
+                String last = a.post("/weather", "lag-2").strip();
                 a.post("/weather", "lag-3");
-                // a client that saw lag-2 on A resumes on B; its request is there before B wakes up
-                resuming = RawHttp.get(b.uri("/sse/weather"), Map.of("Last-Event-ID", last));
-            } finally {
-                b.thaw();
-            }
-            try (resuming) {
-                resuming.setSoTimeout((int) WAIT.toMillis());
-                String received = RawHttp.readUntil(resuming.getInputStream(), "data: lag-3\n");
-                assertEquals(List.of("data: lag-3"), received.lines().filter(line -> line.startsWith("data: ")).toList(),
-                        "after " + last + " exactly what it missed, no gap, no repeat; received: " + received);
+                return last;
+            })) {
+                assertEquals(List.of("lag-3"), dataUntil(resuming, "lag-3"),
+                        "exactly what it missed, no gap, no repeat");
             }
         }
     }
@@ -167,25 +159,15 @@ public class SeveralInstancesIT {
             awaitConnections(b, "news", 1);
             a.post("/news", "n1");
             assertEquals("n1", keepsBFollowing.nextEvent(WAIT).data(), keepsBFollowing.raw());
-            String last;
-            Socket resuming;
-            b.freeze();
-            try {
+            // the resume reaches B before B wakes, and with it n2, which the log does not keep; B usually applies n2
+            // before the join reads the log, but may not (then the join trusts the client's id)
+            try (Socket resuming = resumeOnFrozen(b, "/sse/news", () -> {
                 a.post("/news", "n2");
-                last = onA.nextEvents(2, WAIT).get(1).lastEventId();
-                // the resume reaches B before B wakes, and with it n2, which the log does not keep; B usually
-                // applies n2 before the join reads the log, but may not (then the join trusts the client's id)
-                resuming = RawHttp.get(b.uri("/sse/news"), Map.of("Last-Event-ID", last));
-            } finally {
-                b.thaw();
-            }
-            try (resuming) {
-                resuming.setSoTimeout((int) WAIT.toMillis());
-                String joined = RawHttp.readUntil(resuming.getInputStream(), "\nid: ");
+                return onA.nextEvents(2, WAIT).get(1).lastEventId();
+            })) {
+                RawHttp.readUntil(resuming.getInputStream(), "\nid: ");
                 a.post("/news", "n3");
-                String received = joined + RawHttp.readUntil(resuming.getInputStream(), "data: n3\n");
-                assertEquals(List.of("data: n3"), received.lines().filter(line -> line.startsWith("data: ")).toList(),
-                        "after " + last + " the next event, not n2 again: " + received);
+                assertEquals(List.of("n3"), dataUntil(resuming, "n3"), "the next event, not n2 again");
             }
             assertEquals(List.of("n2", "n3"), keepsBFollowing.nextEvents(2, WAIT).stream().map(SseClient.Frame::data)
                     .toList(), "B's other client was not cut: " + keepsBFollowing.raw());
@@ -414,6 +396,32 @@ public class SeveralInstancesIT {
         try (SseClient onB = SseClient.connect(b.uri("/sse/feed"), Map.of("Last-Event-ID", last))) {
             assertEquals(missed, onB.nextEvents(4, WAIT).stream().map(SseClient.Frame::data).toList(), onB.raw());
         }
+    }
+
+    /**
+     * Freezes the instance, runs what happens meanwhile (it answers the last event id a client saw), sends that
+     * client's resume to it, and wakes it: the resume is there before the instance handles anything else.
+     */
+    private static Socket resumeOnFrozen(PackagedApp app, String path, Callable<String> meanwhile) throws Exception {
+        app.freeze();
+        try {
+            Socket resuming = RawHttp.get(app.uri(path), Map.of("Last-Event-ID", meanwhile.call()));
+            resuming.setSoTimeout((int) WAIT.toMillis());
+            return resuming;
+        } finally {
+            app.thaw();
+        }
+    }
+
+    /** @return the data of the events a raw stream received, up to the one with this data */
+    private static List<String> dataUntil(Socket stream, String data) throws Exception {
+        String received = RawHttp.readUntil(stream.getInputStream(), "data: " + data + "\n");
+        List<String> events = received.lines().filter(line -> line.startsWith("data: ")).map(line -> line.substring(6))
+                .toList();
+        if (events.isEmpty() || !events.get(events.size() - 1).equals(data)) {
+            throw new AssertionError("the stream ended before [" + data + "]: " + received);
+        }
+        return events;
     }
 
     private static void awaitPing(SseClient client) {

@@ -523,10 +523,12 @@ final class ChannelImpl implements Channel {
      * or one that no longer holds the events after this copy's end, cannot be continued: the connections are cut,
      * so that they resume and are told of the gap, and the copy starts over.
      *
+     * @param after the copy's end when the log was read: live messages may have taken it further since, so a log
+     *        that ends before the copy's end now need not have lost anything, but one that ends before this has
      * @param gapSeen whether a message beyond the next one was received: without history, the only sign that
      *        events were lost rather than still on their way
      */
-    Applied applyShared(Broker.History history, boolean gapSeen) {
+    Applied applyShared(Broker.History history, long after, boolean gapSeen) {
         if (closed) {
             return Applied.DONE;
         }
@@ -540,7 +542,7 @@ final class ChannelImpl implements Channel {
             }
         }
         boolean sameEpoch = history.epoch().equals(epoch);
-        if (sameEpoch && (history.last() < log.last() || events.stream().anyMatch(this::heldOtherwise))) {
+        if (sameEpoch && (history.last() < after || events.stream().anyMatch(this::heldOtherwise))) {
             return Applied.ROLLED_BACK;
         }
         long next = events.isEmpty() ? history.last() + 1 : events.get(0).offset();

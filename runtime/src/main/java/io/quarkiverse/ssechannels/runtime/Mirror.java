@@ -433,7 +433,7 @@ final class Mirror implements Broker.Listener {
             ChannelImpl.Applied applied;
             channel.lock.lock();
             try {
-                applied = channel.applyShared(history, gapSeen);
+                applied = channel.applyShared(history, after, gapSeen);
             } finally {
                 channel.lock.unlock();
             }
