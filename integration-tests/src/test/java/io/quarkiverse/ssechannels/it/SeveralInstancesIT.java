@@ -148,11 +148,36 @@ public class SeveralInstancesIT {
         }
     }
 
-    @Test
-    void withoutHistoryAResumeOnAnotherInstanceGoesOnAfterTheClientsLastEvent() throws Exception {
+    /** Instances again, where news keeps no history. */
+    private void newsWithoutHistory() throws Exception {
         stopInstances();
         a = start("-Dquarkus.sse-channels.channels.\"news\".history-size=0");
         b = start("-Dquarkus.sse-channels.channels.\"news\".history-size=0");
+    }
+
+    @Test
+    void withoutHistoryAChannelAnInstanceFollowsAgainGoesOnFromTheLogsEnd() throws Exception {
+        newsWithoutHistory();
+        try (SseClient first = SseClient.connect(a.uri("/sse/news"))) {
+            awaitConnections(a, "news", 1);
+            a.post("/news", "n1");
+            assertEquals("n1", first.nextEvent(WAIT).data(), first.raw());
+        }
+        // A lets go of news, which goes on elsewhere
+        awaitConnections(a, "news", 0);
+        for (int i = 0; i < 5; i++) {
+            b.post("/news", "meanwhile-" + i);
+        }
+        try (SseClient again = SseClient.connect(a.uri("/sse/news"))) {
+            awaitConnections(a, "news", 1);
+            b.post("/news", "next");
+            assertEquals("next", again.nextEvent(WAIT).data(), "not cut, nothing lost: " + again.raw());
+        }
+    }
+
+    @Test
+    void withoutHistoryAResumeOnAnotherInstanceGoesOnAfterTheClientsLastEvent() throws Exception {
+        newsWithoutHistory();
         try (SseClient keepsBFollowing = SseClient.connect(b.uri("/sse/news"));
                 SseClient onA = SseClient.connect(a.uri("/sse/news"))) {
             awaitConnections(a, "news", 1);

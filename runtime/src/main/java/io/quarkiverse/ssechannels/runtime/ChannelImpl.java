@@ -250,11 +250,11 @@ final class ChannelImpl implements Channel {
                 channel.lock.lock();
                 locked++;
             }
-            for (ChannelImpl channel : channels) {
-                channel.ensureOpen();
-            }
             if (!connection.isOpen()) {
                 return new Joined(false, null, Resume.NONE, List.of());
+            }
+            for (ChannelImpl channel : channels) {
+                channel.ensureOpen();
             }
             for (ChannelImpl channel : channels) {
                 if (!channel.joined.containsKey(connection) && !channel.reserved.contains(connection)
@@ -290,6 +290,12 @@ final class ChannelImpl implements Channel {
                 return new Joined(false, null, Resume.NONE, List.of());
             }
             return new Joined(true, null, resume, hold ? added : List.of());
+        } catch (ChannelClosedException e) {
+            // the application stopped while this join waited for Redis: its connection was ended already
+            if (!connection.isOpen()) {
+                return new Joined(false, null, Resume.NONE, List.of());
+            }
+            throw e;
         } finally {
             for (int i = 0; i < attached; i++) {
                 channels[i].unpin(locked > i);
@@ -361,18 +367,12 @@ final class ChannelImpl implements Channel {
             return subscription.gap ? Resume.GAP : Resume.NONE;
         }
         long position = Cursor.offsetIn(lastEventId, epoch);
-        if (position > log.last() && log.capacity() == 0 && position <= sharedLast) {
-            // without history the copy keeps no events: the client saw one that is on its way here from the subject
-            // (the log has it), and goes on after it
-            subscription.position = position;
-            return Resume.EXACT;
-        }
         return start(subscription, position < 0 ? log.offsetOf(lastEventId) : position, Resume.EXACT, connection);
     }
 
     /** Starts after the position if the history reaches back to it, else before everything it holds. */
     private Resume start(Subscription subscription, long position, Resume reached, ConnectionImpl connection) {
-        if (position >= 0 && log.reaches(position)) {
+        if (position >= 0 && (log.reaches(position) || onItsWay(position))) {
             subscription.position = position;
             return reached;
         }
@@ -381,6 +381,14 @@ final class ChannelImpl implements Channel {
         subscription.position = log.oldestPosition();
         subscription.gap = true;
         return Resume.GAP;
+    }
+
+    /**
+     * @return whether, without history, the position is one the shared log reached but this copy not yet: the
+     *         client saw an event that is on its way here from the subject, and goes on after it
+     */
+    private boolean onItsWay(long position) {
+        return mirror != null && log.capacity() == 0 && position > log.last() && position <= sharedLast;
     }
 
     /** Called by the connection with this channel's lock held, once it caught up to the end of the log. */
@@ -525,10 +533,11 @@ final class ChannelImpl implements Channel {
      *
      * @param after the copy's end when the log was read: live messages may have taken it further since, so a log
      *        that ends before the copy's end now need not have lost anything, but one that ends before this has
-     * @param gapSeen whether a message beyond the next one was received: without history, the only sign that
-     *        events were lost rather than still on their way
+     * @param forResume whether a client's resume asked for the read: without history the log holds no events, so
+     *        the copy cannot tell then a lost event from one still on its way from the subject, and does not start
+     *        over for it (a message beyond the next one will show a real loss)
      */
-    Applied applyShared(Broker.History history, long after, boolean gapSeen) {
+    Applied applyShared(Broker.History history, long after, boolean forResume) {
         if (closed) {
             return Applied.DONE;
         }
@@ -546,9 +555,7 @@ final class ChannelImpl implements Channel {
             return Applied.ROLLED_BACK;
         }
         long next = events.isEmpty() ? history.last() + 1 : events.get(0).offset();
-        // without history the log holds no events, so the copy cannot tell a lost event from one still on its way
-        // from the subject: only a message beyond the next one shows that events were lost
-        boolean lost = next > log.last() + 1 && (log.capacity() > 0 || gapSeen);
+        boolean lost = next > log.last() + 1 && (log.capacity() > 0 || !forResume);
         if (!sameEpoch || lost) {
             restart(history.epoch(), next - 1);
         }

@@ -2,6 +2,7 @@ package io.quarkiverse.ssechannels.runtime;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -233,7 +234,8 @@ final class Mirror implements Broker.Listener {
             } catch (CompletionException e) {
                 // it failed: it read for this refresh too if it started after it was asked, else the next round tries
                 synchronized (refreshes) {
-                    if (refreshes.failed >= ticket) {
+                    // unless a later read made it current after all
+                    if (refreshes.done < ticket && refreshes.failed >= ticket) {
                         throw e.getCause() instanceof RuntimeException r ? r
                                 : new BackendUnavailableException("refreshing " + channel + " failed", e.getCause());
                     }
@@ -244,21 +246,28 @@ final class Mirror implements Broker.Listener {
 
     /** Reads the log once for every refresh asked up to {@code covers}, and tells those that waited for it. */
     private void runRefresh(CompletableFuture<Void> running, long covers) {
+        Throwable failure = null;
         try {
-            sync(false);
-        } catch (RuntimeException e) {
+            sync(true);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            // whatever happened, the next refresh can run
             synchronized (refreshes) {
-                refreshes.failed = Math.max(refreshes.failed, covers);
+                if (failure == null) {
+                    refreshes.done = Math.max(refreshes.done, covers);
+                } else {
+                    refreshes.failed = Math.max(refreshes.failed, covers);
+                }
                 refreshes.running = null;
             }
-            running.completeExceptionally(e);
-            throw e;
+            if (failure == null) {
+                running.complete(null);
+            } else {
+                running.completeExceptionally(failure);
+            }
         }
-        synchronized (refreshes) {
-            refreshes.done = Math.max(refreshes.done, covers);
-            refreshes.running = null;
-        }
-        running.complete(null);
     }
 
     /**
@@ -372,11 +381,10 @@ final class Mirror implements Broker.Listener {
 
     private void drainAll() {
         boolean synced = false;
-        boolean gapSeen = false;
         for (;;) {
             if (resync) {
                 resync = false;
-                sync(gapSeen);
+                sync(false);
                 synced = true;
             }
             Buffer head = inbound.peek();
@@ -384,22 +392,28 @@ final class Mirror implements Broker.Listener {
                 return;
             }
             ChannelImpl.Applied applied;
+            String epoch;
+            long held;
             channel.lock.lock();
             try {
                 if (!attached) {
                     return;
                 }
+                epoch = channel.epoch;
+                held = channel.log.last();
                 applied = channel.applyShared(head);
             } catch (IllegalArgumentException e) {
                 // published on its subject by something else than this extension: skipped, or the channel stalls
                 LOG.warnf("%s skips a message on its Redis subject that it did not publish: %s", channel,
                         e.getMessage());
                 applied = ChannelImpl.Applied.DONE;
+                epoch = null;
+                held = -1;
             } finally {
                 channel.lock.unlock();
             }
             if (applied == ChannelImpl.Applied.ROLLED_BACK) {
-                rollBack();
+                rollBack(epoch, held);
                 resync = true;
                 inbound.poll();
                 continue;
@@ -407,19 +421,23 @@ final class Mirror implements Broker.Listener {
             if (applied == ChannelImpl.Applied.MISSING && !synced) {
                 // read the log, then look at this message again: the log has it by now, or it is lost for good
                 resync = true;
-                gapSeen = true;
                 continue;
             }
             inbound.poll();
             synced = false;
-            gapSeen = false;
         }
     }
 
-    /** Reads what the log holds after the copy's end and applies it. */
-    private void sync(boolean gapSeen) {
-        // twice at most: after a roll-back, the log is read again in its new epoch
-        for (int round = 0; round < 2; round++) {
+    /**
+     * Reads what the log holds after the copy's end and applies it.
+     *
+     * @param forResume whether a client's resume asked for it (otherwise: attaching, a resubscription, a message
+     *        beyond the next one); without history, such a read cannot tell a lost event from one still on its way,
+     *        so it does not start the copy over for a gap
+     */
+    private void sync(boolean forResume) {
+        // a few rounds at most: after a read that another one overtook, or a roll-back, the log is read again
+        for (int round = 0; round < 3; round++) {
             long after;
             String epoch;
             channel.lock.lock();
@@ -433,14 +451,18 @@ final class Mirror implements Broker.Listener {
             ChannelImpl.Applied applied;
             channel.lock.lock();
             try {
-                applied = channel.applyShared(history, after, gapSeen);
+                // another read (a drain, a resume) moved the copy to another epoch meanwhile: this one is stale
+                applied = Objects.equals(epoch, channel.epoch) ? channel.applyShared(history, after, forResume)
+                        : null;
             } finally {
                 channel.lock.unlock();
             }
-            if (applied != ChannelImpl.Applied.ROLLED_BACK) {
+            if (applied == ChannelImpl.Applied.DONE) {
                 return;
             }
-            rollBack();
+            if (applied == ChannelImpl.Applied.ROLLED_BACK) {
+                rollBack(epoch, after);
+            }
         }
     }
 
@@ -448,17 +470,11 @@ final class Mirror implements Broker.Listener {
      * Redis lost writes this copy had: ids it gave out before would be given out again, for other events. The log
      * moves to a new epoch (once, whichever instance notices first), so that every instance starts over and
      * clients resuming with an id from before are told of the gap.
+     *
+     * @param epoch the epoch in which the loss was seen: only that one is left, never one another read moved to
+     * @param held how far this copy had received
      */
-    private void rollBack() {
-        String epoch;
-        long held;
-        channel.lock.lock();
-        try {
-            epoch = channel.epoch;
-            held = channel.log.last();
-        } finally {
-            channel.lock.unlock();
-        }
+    private void rollBack(String epoch, long held) {
         LOG.warnf("%s: Redis lost writes of its log (it holds less than this instance received up to offset %d, "
                 + "epoch %s); the channel starts a new epoch and its clients are told of the gap", channel, held,
                 epoch);
