@@ -25,7 +25,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Holds many SSE connections on one Vert.x event loop, publishes events over HTTP and measures what arrives. Usage:
- * {@code LoadClient --out DIR [--scale F] --server name,port,ssePath,publishPath,pid[,replays]} writes
+ * {@code LoadClient --out DIR [--scale F] --server SPEC} (see {@link Server#parse}) writes
  * {@code DIR/name.json}; {@code LoadClient --out DIR --report subject,baseline,...} turns those into the report.
  */
 public final class LoadClient {
@@ -248,7 +248,7 @@ public final class LoadClient {
             Subscriber subscriber = new Subscriber(run, 0);
             subscribers.add(subscriber);
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
-                    .setPort(server.port()).setURI(server.ssePath()).putHeader("Accept", "text/event-stream");
+                    .setPort(server.streamPort(i)).setURI(server.ssePath()).putHeader("Accept", "text/event-stream");
             headers.forEach(options::putHeader);
             streams.request(options).compose(request -> request.send()).onComplete(ar -> {
                 if (ar.succeeded()) {
@@ -301,7 +301,7 @@ public final class LoadClient {
             body.append('x');
         }
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
-                .setPort(server.port()).setURI(server.publishPath()).setIdleTimeout(10_000)
+                .setPort(server.publishPort()).setURI(server.publishPath()).setIdleTimeout(10_000)
                 .putHeader("Content-Type", "text/plain");
         // a server that stops answering (out of memory, say) fails the publish instead of hanging the run
         return publisher.request(options).compose(request -> request.send(Buffer.buffer(body.toString())))

@@ -127,7 +127,7 @@ final class Report {
         Map<String, Object> oursLatency = section(subject, "latency");
         List<String> incomparable = new ArrayList<>();
         for (String server : results.keySet()) {
-            if (server.equals(subject)) {
+            if (server.startsWith(subject)) {
                 continue;
             }
             Map<String, Object> theirs = sweep(server).stream().filter(r -> num(r, "lost") == 0)
@@ -151,7 +151,33 @@ final class Report {
             md.append("\nNo ratio to ").append(String.join(", ", incomparable))
                     .append(": it lost events at every connection count.\n");
         }
+        for (String variant : results.keySet()) {
+            if (!variant.equals(subject) && variant.startsWith(subject)) {
+                variant(md, variant);
+            }
+        }
         return md.toString();
+    }
+
+    /** The subject run another way (several instances): its ratios to the subject, at every connection count. */
+    private void variant(StringBuilder md, String variant) {
+        md.append("\nRatios of ").append(variant).append(" to ").append(subject)
+                .append(" (lower is better but for throughput):\n\n")
+                .append("| connections | CPU/delivery | throughput | p99 (throughput run) |\n")
+                .append("|---:|---:|---:|---:|\n");
+        for (Map<String, Object> theirs : sweep(variant)) {
+            sweep(subject).stream().filter(r -> num(r, "connections") == num(theirs, "connections")).findFirst()
+                    .ifPresent(ours -> md.append(String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f |%n",
+                            (int) num(theirs, "connections"), ratio(theirs, ours, "cpuNanosPerDelivery"),
+                            ratio(theirs, ours, "deliveriesPerSecond"), ratio(theirs, ours, "p99Micros"))));
+        }
+        Map<String, Object> theirLatency = section(variant, "latency");
+        Map<String, Object> ourLatency = section(subject, "latency");
+        if (theirLatency != null && ourLatency != null) {
+            md.append(String.format(Locale.ROOT, "%nAt the fixed rate, p99: %.2f, CPU/delivery: %.2f.%n",
+                    ratio(theirLatency, ourLatency, "p99Micros"),
+                    ratio(theirLatency, ourLatency, "cpuNanosPerDelivery")));
+        }
     }
 
     private static double ratio(Map<String, Object> ours, Map<String, Object> theirs, String key) {
@@ -184,7 +210,7 @@ final class Report {
             svg.append(String.format(Locale.ROOT,
                     "<rect x=\"%d\" y=\"345\" width=\"14\" height=\"14\" fill=\"%s\"/><text x=\"%d\" y=\"357\">%s</text>%n",
                     x, colour, x + 20, server));
-            x += 40 + server.length() * 8;
+            x += 30 + server.length() * 7;
         }
         return svg.append("</svg>\n").toString();
     }

@@ -3,42 +3,93 @@ package io.quarkiverse.ssechannels.benchmark.client;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A server process under test, measured from outside: CPU time from /proc, heap after a full GC through jcmd.
+ * What is under test, measured from outside: one server process, or several instances sharing channels through a
+ * Redis server. CPU time from /proc, summed over every process that serves (the Redis server included); heap after a
+ * full GC through jcmd, summed over the JVMs.
  *
  * @param name the label in the results
- * @param port its HTTP port
+ * @param ports the instances' HTTP ports: streams go round-robin to them, publishes to the first
  * @param ssePath the stream to subscribe to
  * @param publishPath where a POST broadcasts its body
- * @param pid the server's process id
+ * @param jvms the instances' process ids
+ * @param helpers other processes that serve, counted in CPU and RSS only (a Redis server)
  * @param replays whether it replays missed events from a Last-Event-ID (only the extension does)
  */
-record Server(String name, int port, String ssePath, String publishPath, long pid, boolean replays) {
+record Server(String name, List<Integer> ports, String ssePath, String publishPath, List<Long> jvms,
+        List<Long> helpers, boolean replays) {
 
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
-    /** @param spec {@code name,port,ssePath,publishPath,pid[,replays]} */
+    /**
+     * @param spec {@code name,port[+port...],ssePath,publishPath,pid[+pid...][,replays][,helper=pid]}: the ports and
+     *        process ids of the instances in the same order
+     */
     static Server parse(String spec) {
         String[] p = spec.split(",");
-        return new Server(p[0], Integer.parseInt(p[1]), p[2], p[3], Long.parseLong(p[4]),
-                p.length > 5 && p[5].equals("replays"));
+        List<Integer> ports = Arrays.stream(p[1].split("\\+")).map(Integer::valueOf).toList();
+        List<Long> jvms = Arrays.stream(p[4].split("\\+")).map(Long::valueOf).toList();
+        if (ports.size() != jvms.size()) {
+            throw new IllegalArgumentException("One process id per port: " + spec);
+        }
+        boolean replays = false;
+        List<Long> helpers = new ArrayList<>();
+        for (int i = 5; i < p.length; i++) {
+            if (p[i].equals("replays")) {
+                replays = true;
+            } else if (p[i].startsWith("helper=")) {
+                helpers.add(Long.valueOf(p[i].substring("helper=".length())));
+            } else {
+                throw new IllegalArgumentException("Unknown server flag [" + p[i] + "] in " + spec);
+            }
+        }
+        return new Server(p[0], ports, p[2], p[3], jvms, List.copyOf(helpers), replays);
     }
 
-    /** @return user plus system CPU time the process used so far, in nanoseconds */
+    /** @return the port of the instance the n-th stream connects to */
+    int streamPort(int n) {
+        return ports.get(n % ports.size());
+    }
+
+    int publishPort() {
+        return ports.get(0);
+    }
+
+    private List<Long> processes() {
+        List<Long> all = new ArrayList<>(jvms);
+        all.addAll(helpers);
+        return all;
+    }
+
+    /** @return user plus system CPU time the processes used so far, in nanoseconds */
     long cpuNanos() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        long ticks = 0;
+        for (long pid : processes()) {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        }
         return TimeUnit.SECONDS.toNanos(ticks) / CLOCK_TICKS_PER_SECOND;
     }
 
-    /** @return resident set size in bytes */
+    /** @return resident set size of the processes, in bytes */
     long rssBytes() throws IOException {
+        long rss = 0;
+        for (long pid : processes()) {
+            rss += rssBytes(pid);
+        }
+        return rss;
+    }
+
+    private static long rssBytes(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
@@ -47,17 +98,21 @@ record Server(String name, int port, String ssePath, String publishPath, long pi
         throw new IOException("no VmRSS for " + pid);
     }
 
-    /** @return heap in use right after a full GC, in bytes */
+    /** @return heap in use in the JVMs right after a full GC, in bytes */
     long heapAfterGc() throws IOException, InterruptedException {
-        jcmd("GC.run");
-        Matcher m = USED.matcher(jcmd("GC.heap_info"));
-        if (!m.find()) {
-            throw new IOException("cannot read the heap of " + pid);
+        long heap = 0;
+        for (long pid : jvms) {
+            jcmd(pid, "GC.run");
+            Matcher m = USED.matcher(jcmd(pid, "GC.heap_info"));
+            if (!m.find()) {
+                throw new IOException("cannot read the heap of " + pid);
+            }
+            heap += Long.parseLong(m.group(1)) * 1024;
         }
-        return Long.parseLong(m.group(1)) * 1024;
+        return heap;
     }
 
-    private String jcmd(String command) throws IOException, InterruptedException {
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
