@@ -330,6 +330,23 @@ public class SeveralInstancesIT {
     }
 
     @Test
+    void aTemporaryChannelOfAnInstanceThatStopsStaysForItsEmptyTimeout() throws Exception {
+        stopInstances();
+        // an empty timeout well beyond the presence an instance keeps refreshing (3 intervals of 1 s)
+        a = start("-Dquarkus.sse-channels.stores.users.empty-timeout=30s");
+        b = start("-Dquarkus.sse-channels.stores.users.empty-timeout=30s");
+        try (SseClient alice = SseClient.connect(a.uri("/sse/user/alice"))) {
+            alice.next(WAIT); // OK
+            Awaitility.await().atMost(WAIT).until(() -> b.get("/users").contains("alice"));
+            a.stop();
+        }
+        // a client coming back on B within the empty timeout finds its channel
+        Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8))
+                .until(() -> b.get("/users").contains("alice"));
+        assertEquals(202, b.send("/user/alice", "still here").statusCode());
+    }
+
+    @Test
     void anInstanceFollowsOnlyTheChannelsItHasConnectionsFor() throws Exception {
         assertEquals("", redis.command("PUBSUB", "CHANNELS", "sse:*"), "nothing followed without connections");
         try (SseClient onA = SseClient.connect(a.uri("/sse/user/bob"))) {

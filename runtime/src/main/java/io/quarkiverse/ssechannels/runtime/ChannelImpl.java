@@ -607,6 +607,16 @@ final class ChannelImpl implements Channel {
         close(true);
     }
 
+    /** @return whether this instance last marked the shared channel present as one it has connections to */
+    boolean occupiedHere() {
+        lock.lock();
+        try {
+            return occupied && !closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Closes the channel in this instance only: the application stops, other instances go on with it. */
     void closeHere() {
         close(false);

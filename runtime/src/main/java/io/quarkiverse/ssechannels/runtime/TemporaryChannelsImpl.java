@@ -156,10 +156,22 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
         }
     }
 
-    /** The application stops: the channels close here, other instances go on with them. */
+    /**
+     * The application stops: the channels close here, other instances go on with them. Those this instance had
+     * connections to stay present for their empty timeout from now, as when their last connection leaves, so that
+     * a client that comes back on another instance finds its channel, history and all.
+     */
     void closeAll() {
         if (presenceRefresh != null) {
             presenceRefresh.cancel(false);
+            List<Broker.Presence> left = channels.values().stream().filter(ChannelImpl::occupiedHere)
+                    .map(c -> c.mirror.presence(false)).toList();
+            try {
+                broker.present(name, left);
+            } catch (BackendUnavailableException e) {
+                LOG.debugf("The temporary SSE channels of store [%s] stay present only until their presence "
+                        + "expires: %s", name, e.getMessage());
+            }
         }
         channels.values().forEach(ChannelImpl::closeHere);
     }
