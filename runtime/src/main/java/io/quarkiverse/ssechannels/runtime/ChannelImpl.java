@@ -72,6 +72,7 @@ final class ChannelImpl implements Channel {
     private long emptyTimerGeneration;
     private boolean occupied;
     private volatile boolean closed;
+    private volatile boolean closedEverywhere;
 
     /**
      * How a channel is shared with other instances.
@@ -607,6 +608,11 @@ final class ChannelImpl implements Channel {
         close(true);
     }
 
+    /** @return whether the application closed the channel, for every instance (not only here, nor as empty) */
+    boolean closedEverywhere() {
+        return closedEverywhere;
+    }
+
     /** @return whether this instance last marked the shared channel present as one it has connections to */
     boolean occupiedHere() {
         lock.lock();
@@ -632,6 +638,7 @@ final class ChannelImpl implements Channel {
             // let go of the connections first: one catching up then stops before it reads the cleared history
             letGo();
             toRun = closeLocked();
+            closedEverywhere = everywhere;
         } finally {
             lock.unlock();
         }

@@ -143,13 +143,21 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     /** Marks present again every key this instance has connections for. */
     private void refreshPresence() {
         List<Broker.Presence> present = new ArrayList<>();
+        List<ChannelImpl> refreshed = new ArrayList<>();
         for (ChannelImpl channel : channels.values()) {
             if (channel.size() > 0 && !channel.isClosed()) {
                 present.add(channel.mirror.presence(true));
+                refreshed.add(channel);
             }
         }
         try {
             broker.present(name, present);
+            // one closed meanwhile may have been marked absent before this marked it present: absent again
+            for (ChannelImpl channel : refreshed) {
+                if (channel.closedEverywhere()) {
+                    broker.absent(name, channel.mirror.presence(false).key());
+                }
+            }
         } catch (BackendUnavailableException e) {
             LOG.debugf("The presence of the temporary SSE channels of store [%s] was not refreshed: %s", name,
                     e.getMessage());
