@@ -107,6 +107,7 @@ public final class LoadClient {
         median.put("p99MicrosEachRun", latencies.stream().map(r -> r.get("p99Micros")).toList());
         result.put("latency", median);
         result.put("memory", memory(server, scaled(10_000)));
+        result.put("serial", serial(server, scaled(1000), 300));
         List<Map<String, Object>> sweep = new ArrayList<>();
         result.put("throughput", sweep);
         for (int connections : new int[] { scaled(250), scaled(500), scaled(1000) }) {
@@ -139,6 +140,29 @@ public final class LoadClient {
         r.put("connections", connections);
         r.put("events", events);
         System.out.printf("throughput %5d conns: %s%n", connections, r);
+        disconnect();
+        return r;
+    }
+
+    /**
+     * N connections, E events published the way most applications do: one POST at a time over one keep-alive
+     * connection, each sent once the previous one was answered.
+     */
+    private Map<String, Object> serial(Server server, int connections, int events) throws Exception {
+        Run run = new Run(connections * events);
+        List<Subscriber> subscribers = connect(server, run, connections, Map.of());
+        long cpuBefore = server.cpuNanos();
+        long started = System.nanoTime();
+        for (int i = 0; i < events; i++) {
+            publish(server, i).get(30, TimeUnit.SECONDS);
+        }
+        long expected = (long) connections * events;
+        awaitDeliveries(run, expected);
+        Map<String, Object> r = summary(run, subscribers, expected, run.lastDelivery - started,
+                server.cpuNanos() - cpuBefore);
+        r.put("connections", connections);
+        r.put("events", events);
+        System.out.printf("serial %5d conns: %s%n", connections, r);
         disconnect();
         return r;
     }

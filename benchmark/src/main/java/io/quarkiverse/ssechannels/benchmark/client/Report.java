@@ -97,6 +97,15 @@ final class Report {
                     (long) num(l, "lost"), l.get("inOrder"), (long) num(l, "p50Micros"), (long) num(l, "p99Micros"),
                     (long) num(l, "maxMicros"), num(l, "cpuNanosPerDelivery") / 1000, l.get("p99MicrosEachRun")));
         }
+        md.append("\nSerial publishing (one POST at a time, each sent once the previous one was answered):\n\n");
+        md.append("| server | connections | deliveries/s | lost | duplicates | p50 µs | p99 µs | max µs | server CPU µs/delivery |\n");
+        md.append("|---|---:|---:|---:|:-:|---:|---:|---:|---:|\n");
+        for (String server : results.keySet()) {
+            Map<String, Object> serial = section(server, "serial");
+            if (serial != null) {
+                md.append(row(server, serial));
+            }
+        }
         md.append("\nMemory with idle connections (after a full GC):\n\n| server | connections | heap/connection | RSS/connection |\n|---|---:|---:|---:|\n");
         for (String server : results.keySet()) {
             Map<String, Object> m = section(server, "memory");
@@ -122,8 +131,9 @@ final class Report {
         md.append("\nRatios of ").append(subject).append(" to each baseline, at the largest connection count the ")
                 .append("baseline served without losing events (CPU and p99: lower is better; throughput: higher is ")
                 .append("better):\n\n")
-                .append("| baseline | connections | CPU/delivery | throughput | p99 (throughput run) | p99 (fixed rate) |\n")
-                .append("|---|---:|---:|---:|---:|---:|\n");
+                .append("| baseline | connections | CPU/delivery | throughput | p99 (throughput run) | p99 (fixed rate) "
+                        + "| CPU/delivery (serial) |\n")
+                .append("|---|---:|---:|---:|---:|---:|---:|\n");
         Map<String, Object> oursLatency = section(subject, "latency");
         List<String> incomparable = new ArrayList<>();
         for (String server : results.keySet()) {
@@ -143,9 +153,15 @@ final class Report {
             double latencyRatio = theirLatency == null || num(theirLatency, "lost") > 0 || oursLatency == null
                     ? Double.NaN
                     : ratio(oursLatency, theirLatency, "p99Micros");
-            md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f |%n", server,
+            Map<String, Object> ourSerial = section(subject, "serial");
+            Map<String, Object> theirSerial = section(server, "serial");
+            double serialRatio = ourSerial == null || theirSerial == null || num(theirSerial, "lost") > 0
+                    ? Double.NaN
+                    : ratio(ourSerial, theirSerial, "cpuNanosPerDelivery");
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f |%n", server,
                     (int) num(theirs, "connections"), ratio(ours, theirs, "cpuNanosPerDelivery"),
-                    ratio(ours, theirs, "deliveriesPerSecond"), ratio(ours, theirs, "p99Micros"), latencyRatio));
+                    ratio(ours, theirs, "deliveriesPerSecond"), ratio(ours, theirs, "p99Micros"), latencyRatio,
+                    serialRatio));
         }
         if (!incomparable.isEmpty()) {
             md.append("\nNo ratio to ").append(String.join(", ", incomparable))
