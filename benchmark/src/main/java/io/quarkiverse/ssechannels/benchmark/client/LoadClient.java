@@ -121,26 +121,17 @@ public final class LoadClient {
 
     /** N connections, E events published as fast as the server takes them (8 POSTs in flight). */
     private Map<String, Object> throughput(Server server, int connections, int events) throws Exception {
-        Run run = new Run(connections * events);
-        List<Subscriber> subscribers = connect(server, run, connections, Map.of());
-        long cpuBefore = server.cpuNanos();
-        long started = System.nanoTime();
-        Semaphore inFlight = new Semaphore(8);
-        for (int i = 0; i < events; i++) {
-            if (!inFlight.tryAcquire(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException(server.name() + " stopped answering publishes");
+        Map<String, Object> r = delivered(server, connections, events, started -> {
+            Semaphore inFlight = new Semaphore(8);
+            for (int i = 0; i < events; i++) {
+                if (!inFlight.tryAcquire(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException(server.name() + " stopped answering publishes");
+                }
+                publish(server, i).whenComplete((ok, e) -> inFlight.release());
             }
-            publish(server, i).whenComplete((ok, e) -> inFlight.release());
-        }
-        long expected = (long) connections * events;
-        awaitDeliveries(run, expected);
-        long elapsed = run.lastDelivery - started;
-        long cpu = server.cpuNanos() - cpuBefore;
-        Map<String, Object> r = summary(run, subscribers, expected, elapsed, cpu);
-        r.put("connections", connections);
+        });
         r.put("events", events);
         System.out.printf("throughput %5d conns: %s%n", connections, r);
-        disconnect();
         return r;
     }
 
@@ -149,21 +140,13 @@ public final class LoadClient {
      * connection, each sent once the previous one was answered.
      */
     private Map<String, Object> serial(Server server, int connections, int events) throws Exception {
-        Run run = new Run(connections * events);
-        List<Subscriber> subscribers = connect(server, run, connections, Map.of());
-        long cpuBefore = server.cpuNanos();
-        long started = System.nanoTime();
-        for (int i = 0; i < events; i++) {
-            publish(server, i).get(30, TimeUnit.SECONDS);
-        }
-        long expected = (long) connections * events;
-        awaitDeliveries(run, expected);
-        Map<String, Object> r = summary(run, subscribers, expected, run.lastDelivery - started,
-                server.cpuNanos() - cpuBefore);
-        r.put("connections", connections);
+        Map<String, Object> r = delivered(server, connections, events, started -> {
+            for (int i = 0; i < events; i++) {
+                publish(server, i).get(30, TimeUnit.SECONDS);
+            }
+        });
         r.put("events", events);
         System.out.printf("serial %5d conns: %s%n", connections, r);
-        disconnect();
         return r;
     }
 
@@ -171,22 +154,41 @@ public final class LoadClient {
     private Map<String, Object> latency(Server server, int connections, int perSecond, int seconds)
             throws Exception {
         int events = perSecond * seconds;
+        long period = TimeUnit.SECONDS.toNanos(1) / perSecond;
+        Map<String, Object> r = delivered(server, connections, events, started -> {
+            for (int i = 0; i < events; i++) {
+                LockSupport.parkNanos(started + i * period - System.nanoTime());
+                publish(server, i);
+            }
+        });
+        r.put("eventsPerSecond", perSecond);
+        System.out.printf("latency %d conns at %d/s: %s%n", connections, perSecond, r);
+        return r;
+    }
+
+    /** How a workload publishes its events, from the moment measuring started. */
+    @FunctionalInterface
+    private interface Publishing {
+        void publish(long startedNanos) throws Exception;
+    }
+
+    /**
+     * Connects N streams, publishes E events as told, waits for the deliveries and disconnects.
+     *
+     * @return the summary of what arrived, with the number of connections
+     */
+    private Map<String, Object> delivered(Server server, int connections, int events, Publishing publishing)
+            throws Exception {
         Run run = new Run(connections * events);
         List<Subscriber> subscribers = connect(server, run, connections, Map.of());
         long cpuBefore = server.cpuNanos();
         long started = System.nanoTime();
-        long period = TimeUnit.SECONDS.toNanos(1) / perSecond;
-        for (int i = 0; i < events; i++) {
-            LockSupport.parkNanos(started + i * period - System.nanoTime());
-            publish(server, i);
-        }
+        publishing.publish(started);
         long expected = (long) connections * events;
         awaitDeliveries(run, expected);
         Map<String, Object> r = summary(run, subscribers, expected, run.lastDelivery - started,
                 server.cpuNanos() - cpuBefore);
         r.put("connections", connections);
-        r.put("eventsPerSecond", perSecond);
-        System.out.printf("latency %d conns at %d/s: %s%n", connections, perSecond, r);
         disconnect();
         return r;
     }
