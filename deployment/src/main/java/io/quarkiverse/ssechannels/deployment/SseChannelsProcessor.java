@@ -9,13 +9,18 @@ import java.util.TreeSet;
 
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.sse.SseEventSink;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.jandex.AnnotationInstance;
+import org.jboss.jandex.ClassInfo;
 import org.jboss.jandex.ClassType;
 import org.jboss.jandex.DotName;
+import org.jboss.jandex.MethodInfo;
 import org.jboss.jandex.ParameterizedType;
 import org.jboss.jandex.Type;
+import org.jboss.resteasy.reactive.server.model.HandlerChainCustomizer;
+import org.jboss.resteasy.reactive.server.processor.scanning.MethodScanner;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelName;
@@ -25,6 +30,7 @@ import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.runtime.JacksonDataSerializer;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.runtime.SseChannelsRecorder;
+import io.quarkiverse.ssechannels.runtime.SseRequestChain;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.BeanDiscoveryFinishedBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
@@ -37,6 +43,7 @@ import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
+import io.quarkus.resteasy.reactive.server.spi.MethodScannerBuildItem;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 class SseChannelsProcessor {
@@ -49,10 +56,28 @@ class SseChannelsProcessor {
     private static final DotName CHANNEL_NAME = DotName.createSimple(ChannelName.class);
     private static final DotName CHANNEL_STORE = DotName.createSimple(ChannelStore.class);
     private static final DotName TEMPORARY_CHANNELS = DotName.createSimple(TemporaryChannels.class);
+    private static final DotName SSE_EVENT_SINK = DotName.createSimple(SseEventSink.class);
 
     @BuildStep
     FeatureBuildItem feature() {
         return new FeatureBuildItem(FEATURE);
+    }
+
+    /**
+     * Resource methods that take an {@code SseEventSink} get {@link SseRequestChain}'s handlers: a client leaving
+     * while such a method runs must not move its handler chain from another thread.
+     */
+    @BuildStep
+    MethodScannerBuildItem streamRequestChains() {
+        return new MethodScannerBuildItem(new MethodScanner() {
+            @Override
+            public List<HandlerChainCustomizer> scan(MethodInfo method, ClassInfo actualEndpointClass,
+                    Map<String, Object> methodContext) {
+                return method.parameterTypes().stream().anyMatch(t -> t.name().equals(SSE_EVENT_SINK))
+                        ? List.of(new SseRequestChain.Customizer())
+                        : List.of();
+            }
+        });
     }
 
     @BuildStep

@@ -685,14 +685,16 @@ final class ConnectionImpl implements Connection {
 
     /**
      * Waits (without blocking the loop) until RESTEasy Reactive has finished the resource method's request set-up:
-     * it installs its own close handler on the response afterwards, which fails once the response has ended. A
-     * request that ends during set-up (the client went away, or the resource method failed after opening the
-     * stream) never completes it, so that is checked on every round, and the wait is bounded.
+     * it installs its own close handler on the response afterwards, which fails once the response has ended. The
+     * set-up completes even if the client left meanwhile ({@link SseRequestChain}); only a request that RESTEasy
+     * Reactive answered itself (the resource method failed after opening the stream) never completes it, so that is
+     * checked on every round, and the wait is bounded. Once set up, a stream that is over already (its client left,
+     * or it was cut or ended meanwhile) is released at once.
      */
     private void attach() {
         HttpServerResponse response = stream.response();
-        if (response.closed() || response.ended()) {
-            // nothing to release: the response is gone, and RESTEasy Reactive finishes the request itself
+        if (response.ended()) {
+            // nothing to release: RESTEasy Reactive answered the request, and finishes it itself
             closed("closed during set-up");
             return;
         }
@@ -708,9 +710,12 @@ final class ConnectionImpl implements Connection {
             return;
         }
         attached = true;
-        response.closeHandler(v -> closed("closed by the client"));
         if (state.get() == CLOSED) {
             release();
+        } else if (response.closed()) {
+            closed("closed by the client during set-up");
+        } else {
+            response.closeHandler(v -> closed("closed by the client"));
         }
     }
 

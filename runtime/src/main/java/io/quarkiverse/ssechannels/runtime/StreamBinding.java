@@ -36,13 +36,14 @@ final class StreamBinding {
 
     private final ResteasyReactiveRequestContext context;
     private final SseEventSinkImpl sink;
+    private final RoutingContext routing;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
 
     private StreamBinding(ResteasyReactiveRequestContext context, SseEventSinkImpl sink) {
         this.context = context;
         this.sink = sink;
-        RoutingContext routing = context.serverRequest().unwrap(RoutingContext.class);
+        this.routing = context.serverRequest().unwrap(RoutingContext.class);
         this.request = routing.request();
         this.response = routing.response();
     }
@@ -68,6 +69,8 @@ final class StreamBinding {
                 .set(X_ACCEL_BUFFERING, NO);
         response.setChunked(true);
         response.write(Buffer.buffer());
+        // from here on the connection ends the request, whenever its client leaves
+        SseRequestChain.markOpened(routing);
     }
 
     HttpServerRequest request() {

@@ -2,6 +2,7 @@ package io.quarkiverse.ssechannels.test.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.Socket;
 import java.net.URI;
@@ -9,6 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
@@ -20,9 +23,12 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import org.awaitility.Awaitility;
+import org.jboss.resteasy.reactive.server.core.CurrentRequestManager;
+import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -36,6 +42,8 @@ import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.HttpServerRequestInternal;
 
 /**
  * A stream's request ends with its stream, however the stream ends: its request scope is destroyed (request-scoped
@@ -58,8 +66,14 @@ public class RequestScopeTest {
     @TestHTTPResource("/scoped-twice")
     URI twice;
 
+    @TestHTTPResource("/left/")
+    URI left;
+
     @Inject
     SseChannels sse;
+
+    /** Where the handler chain of a request to {@code /left} stood before and after its client left. */
+    static final Map<String, List<Integer>> POSITIONS = new ConcurrentHashMap<>();
 
     /** Counts the request scopes destroyed, by the tag the resource method gave its request. */
     @RequestScoped
@@ -96,6 +110,34 @@ public class RequestScopeTest {
             Connection connection = sse.open(sink);
             Streams.OPENED.put(connection.id(), connection);
             connection.join(sse.channel("scoped"));
+        }
+
+        /**
+         * Waits until its client has gone, then notes where the request's handler chain stood before and after:
+         * nothing may move it while the resource method runs. Opens the stream with this extension, or (tag
+         * {@code plain-...}) writes to the sink as a plain JAX-RS method does.
+         */
+        @GET
+        @Path("/left/{tag}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void left(@Context SseEventSink sink, @Context Sse jaxrs, @Context HttpServerRequest request,
+                @PathParam("tag") String tag) throws Exception {
+            scoped.tag(tag);
+            if (tag.startsWith("plain")) {
+                sink.send(jaxrs.newEvent("plain")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } else {
+                Connection connection = sse.open(sink);
+                Streams.OPENED.put(connection.id(), connection);
+                connection.join(sse.channel("left"));
+            }
+            ResteasyReactiveRequestContext context = CurrentRequestManager.get();
+            int before = context.getPosition();
+            Awaitility.await("the client of [" + tag + "] left").atMost(WAIT).until(() -> request.response().closed());
+            // the event loop handled the close completely once a task queued after it ran
+            CountDownLatch handled = new CountDownLatch(1);
+            ((HttpServerRequestInternal) request).context().runOnContext(v -> handled.countDown());
+            assertTrue(handled.await(10, TimeUnit.SECONDS));
+            POSITIONS.put(tag, List.of(before, context.getPosition()));
         }
 
         /** A mistake: the sink opened twice. The second open fails, and must not keep a place. */
@@ -159,6 +201,29 @@ public class RequestScopeTest {
                 SseClient second = SseClient.connect(URI.create(scoped + "second"))) {
             assertEquals(List.of(200, 200), List.of(first.status(), second.status()));
         }
+    }
+
+    /**
+     * A client that leaves while the resource method still runs: RESTEasy Reactive's own close handler would move
+     * the request's handler chain from the event loop while a worker thread runs it (Quarkus issue 55116: once in
+     * many thousand such clients, an ArrayIndexOutOfBoundsException logged at ERROR). The chain stays where it was,
+     * the stream ends, and so does its request scope.
+     */
+    @Test
+    void aClientThatLeavesWhileTheResourceMethodRunsLeavesItsChainAlone() throws Exception {
+        for (String tag : List.of("ours", "plain")) {
+            try (Socket socket = RawHttp.get(URI.create(left + tag), Map.of())) {
+                RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
+            }
+            Awaitility.await("the resource method of [" + tag + "] saw its client leave").atMost(WAIT)
+                    .until(() -> POSITIONS.containsKey(tag));
+            List<Integer> positions = POSITIONS.get(tag);
+            assertEquals(positions.get(0), positions.get(1), () -> "the handler chain of [" + tag + "] moved under "
+                    + "its resource method, from " + positions.get(0) + " to " + positions.get(1));
+            awaitDestroyed(tag);
+        }
+        Awaitility.await().atMost(WAIT).until(() -> ((SseChannelsImpl) sse).openConnections() == 0);
+        assertEquals(0, sse.channel("left").size());
     }
 
     private void awaitMembers(int n) {

@@ -1,0 +1,82 @@
+package io.quarkiverse.ssechannels.runtime;
+
+import java.util.List;
+
+import org.jboss.resteasy.reactive.common.model.ResourceClass;
+import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
+import org.jboss.resteasy.reactive.server.model.HandlerChainCustomizer;
+import org.jboss.resteasy.reactive.server.model.ServerResourceMethod;
+import org.jboss.resteasy.reactive.server.spi.ServerRestHandler;
+
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Keeps the handler chain of a request to a resource method that takes an {@code SseEventSink} in the hands of the
+ * thread that runs it.
+ * <p>
+ * RESTEasy Reactive installs a close handler on every response that, when the client goes away, moves the chain's
+ * position to its end from the event loop, while a worker thread may be running that very chain (the resource method
+ * of a stream is blocking). The two threads share the position and the handler array without synchronisation, so a
+ * client that leaves at the wrong moment makes the worker read past the chain's end: an
+ * {@code ArrayIndexOutOfBoundsException} logged at ERROR for a request whose client simply left (Quarkus issue
+ * 55116, fixed in releases after this one's). Clients of SSE streams leave during set-up all the time, so for the
+ * resource methods of streams:
+ * <ul>
+ * <li>on the event loop, before the request moves to a worker thread, that close handler is dropped;</li>
+ * <li>on the worker thread, right after the resource method, a request whose client left and whose stream this
+ * extension did not open skips the rest of its chain, as the dropped handler meant it to, from the thread that owns
+ * the chain. A stream this extension opened goes on to the end of its set-up, where its connection ends it and its
+ * request.</li>
+ * </ul>
+ */
+public final class SseRequestChain {
+
+    /** Set on the routing context of a request whose stream {@link SseChannelsImpl#open} opened. */
+    private static final String OPENED = SseRequestChain.class.getName() + ".opened";
+
+    private SseRequestChain() {
+    }
+
+    static void markOpened(RoutingContext routing) {
+        routing.put(OPENED, Boolean.TRUE);
+    }
+
+    /** Adds the two handlers to the chain of a resource method that takes an {@code SseEventSink}; recorded. */
+    public static final class Customizer implements HandlerChainCustomizer {
+
+        @Override
+        public List<ServerRestHandler> handlers(Phase phase, ResourceClass resourceClass,
+                ServerResourceMethod resourceMethod) {
+            return switch (phase) {
+                case AFTER_MATCH -> List.of(DropCloseHandler.INSTANCE);
+                case AFTER_METHOD_INVOKE -> List.of(SkipRestIfGone.INSTANCE);
+                default -> List.of();
+            };
+        }
+    }
+
+    /** Runs on the event loop, which runs the chain until it moves to a worker thread. */
+    private static final class DropCloseHandler implements ServerRestHandler {
+
+        static final DropCloseHandler INSTANCE = new DropCloseHandler();
+
+        @Override
+        public void handle(ResteasyReactiveRequestContext context) {
+            context.serverRequest().unwrap(RoutingContext.class).response().closeHandler(null);
+        }
+    }
+
+    /** Runs on the thread that ran the resource method, which owns the chain's position. */
+    private static final class SkipRestIfGone implements ServerRestHandler {
+
+        static final SkipRestIfGone INSTANCE = new SkipRestIfGone();
+
+        @Override
+        public void handle(ResteasyReactiveRequestContext context) {
+            RoutingContext routing = context.serverRequest().unwrap(RoutingContext.class);
+            if (routing.get(OPENED) == null && routing.response().closed()) {
+                context.setPosition(context.getHandlers().length);
+            }
+        }
+    }
+}
