@@ -684,29 +684,34 @@ final class ConnectionImpl implements Connection {
     }
 
     /**
-     * Waits (without blocking the loop) until RESTEasy Reactive has finished the resource method's request set-up:
-     * it installs its own close handler on the response afterwards, which fails once the response has ended. The
-     * set-up completes even if the client left meanwhile ({@link SseRequestChain}); only a request that RESTEasy
-     * Reactive answered itself (the resource method failed after opening the stream) never completes it, so that is
-     * checked on every round, and the wait is bounded. Once set up, a stream that is over already (its client left,
-     * or it was cut or ended meanwhile) is released at once.
+     * Waits (without blocking the loop) until RESTEasy Reactive has finished the resource method's request set-up,
+     * by suspending the request at the end of its handler chain: ending the stream before would race the thread that
+     * runs that chain. The set-up completes even if the client left meanwhile ({@link SseRequestChain}); a request
+     * that RESTEasy Reactive answers itself (the resource method failed after opening the stream: it ends the
+     * response) never completes it, so that is checked on every round. A set-up slower than the bound is told at WARN and its client is cut; the
+     * request is still released once its set-up completes. Once set up, a stream that is over already (its client
+     * left, or it was cut or ended meanwhile) is released at once.
      */
     private void attach() {
         HttpServerResponse response = stream.response();
         if (response.ended()) {
-            // nothing to release: RESTEasy Reactive answered the request, and finishes it itself
+            // nothing to release: RESTEasy Reactive answers the request, and finishes it itself
             closed("closed during set-up");
             return;
         }
         if (!stream.setUpComplete()) {
-            if (++attachRounds > MAX_ATTACH_ROUNDS) {
+            if (response.closed() && !stream.chainKept()) {
+                // RESTEasy Reactive's own close handler ends the request of a client that left
+                closed("closed by the client during set-up");
+                return;
+            }
+            if (++attachRounds == MAX_ATTACH_ROUNDS) {
                 LOG.warnf("The request of SSE connection [%s] did not complete its set-up in %d ms; closing it", id,
                         MAX_ATTACH_ROUNDS);
                 stream.reset();
                 closed("set-up did not complete");
-            } else {
-                outbox.loop().schedule(this::attach, 1, TimeUnit.MILLISECONDS);
             }
+            outbox.loop().schedule(this::attach, attachRounds < MAX_ATTACH_ROUNDS ? 1 : 1_000, TimeUnit.MILLISECONDS);
             return;
         }
         attached = true;

@@ -36,14 +36,15 @@ final class StreamBinding {
 
     private final ResteasyReactiveRequestContext context;
     private final SseEventSinkImpl sink;
-    private final RoutingContext routing;
+    private final boolean chainKept;
     private final HttpServerRequest request;
     private final HttpServerResponse response;
 
     private StreamBinding(ResteasyReactiveRequestContext context, SseEventSinkImpl sink) {
         this.context = context;
         this.sink = sink;
-        this.routing = context.serverRequest().unwrap(RoutingContext.class);
+        RoutingContext routing = context.serverRequest().unwrap(RoutingContext.class);
+        this.chainKept = SseRequestChain.kept(context);
         this.request = routing.request();
         this.response = routing.response();
     }
@@ -70,7 +71,7 @@ final class StreamBinding {
         response.setChunked(true);
         response.write(Buffer.buffer());
         // from here on the connection ends the request, whenever its client leaves
-        SseRequestChain.markOpened(routing);
+        SseRequestChain.markOpened(context);
     }
 
     HttpServerRequest request() {
@@ -99,6 +100,15 @@ final class StreamBinding {
         synchronized (context) {
             return context.isSuspended();
         }
+    }
+
+    /**
+     * @return whether the request's handler chain runs to the end of its set-up even if the client leaves first; if
+     *         not, RESTEasy Reactive's own close handler ends the request of a client that left (see
+     *         {@link SseRequestChain})
+     */
+    boolean chainKept() {
+        return chainKept;
     }
 
     /**

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
@@ -21,6 +23,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.Sse;
@@ -58,13 +61,20 @@ public class RequestScopeTest {
             .withApplicationRoot(jar -> jar.addClasses(Streams.class, Scoped.class, Resource.class))
             .overrideConfigKey("quarkus.sse-channels.max-connections", "2")
             .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "64K")
-            .overrideConfigKey("quarkus.sse-channels.history-size", "0");
+            .overrideConfigKey("quarkus.sse-channels.history-size", "0")
+            .setLogRecordPredicate(r -> r.getLoggerName().startsWith("io.quarkiverse.ssechannels")
+                    && r.getLevel().intValue() >= Level.WARNING.intValue())
+            .assertLogRecords(records -> assertEquals(List.of(), records.stream().map(LogRecord::getMessage).toList(),
+                    "nothing logged loudly by the extension"));
 
     @TestHTTPResource("/scoped/")
     URI scoped;
 
     @TestHTTPResource("/scoped-twice")
     URI twice;
+
+    @TestHTTPResource("/scoped-fails")
+    URI fails;
 
     @TestHTTPResource("/left/")
     URI left;
@@ -138,6 +148,17 @@ public class RequestScopeTest {
             ((HttpServerRequestInternal) request).context().runOnContext(v -> handled.countDown());
             assertTrue(handled.await(10, TimeUnit.SECONDS));
             POSITIONS.put(tag, List.of(before, context.getPosition()));
+        }
+
+        /** Fails after opening the stream: RESTEasy Reactive answers the request, and ends it. */
+        @GET
+        @Path("/scoped-fails")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public void fails(@Context SseEventSink sink) {
+            scoped.tag("fails");
+            Connection connection = sse.open(sink);
+            Streams.OPENED.put(connection.id(), connection);
+            throw new IllegalStateException("a mistake of the application, after the stream opened");
         }
 
         /** A mistake: the sink opened twice. The second open fails, and must not keep a place. */
@@ -222,8 +243,23 @@ public class RequestScopeTest {
                     + "its resource method, from " + positions.get(0) + " to " + positions.get(1));
             awaitDestroyed(tag);
         }
-        Awaitility.await().atMost(WAIT).until(() -> ((SseChannelsImpl) sse).openConnections() == 0);
-        assertEquals(0, sse.channel("left").size());
+        Awaitility.await().atMost(WAIT)
+                .until(() -> ((SseChannelsImpl) sse).openConnections() == 0 && sse.channel("left").size() == 0);
+    }
+
+    /**
+     * A resource method that fails after opening its stream: its connection lets RESTEasy Reactive end the request
+     * at once, rather than waiting for a set-up that never completes (and warning about it after five seconds).
+     */
+    @Test
+    void aResourceMethodThatFailsAfterOpeningEndsItsRequestAtOnce() throws Exception {
+        try (Socket socket = RawHttp.get(fails, Map.of())) {
+            socket.setSoTimeout(10_000);
+            RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
+            Awaitility.await("the connection is gone well before set-up would be given up")
+                    .atMost(Duration.ofSeconds(3)).until(() -> ((SseChannelsImpl) sse).openConnections() == 0);
+        }
+        awaitDestroyed("fails");
     }
 
     private void awaitMembers(int n) {
