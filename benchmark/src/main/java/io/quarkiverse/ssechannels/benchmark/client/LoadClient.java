@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -31,15 +32,18 @@ import io.vertx.core.json.JsonObject;
 public final class LoadClient {
 
     private static final int PAYLOAD_BYTES = 100;
+    private static final Set<String> WORKLOADS = Set.of("latency", "memory", "serial", "throughput", "storm");
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     private HttpClient streams = newStreamsClient();
     private final HttpClient publisher = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
             new PoolOptions().setHttp1MaxSize(8));
     private final double scale;
+    private final Set<String> workloads;
 
-    private LoadClient(double scale) {
+    private LoadClient(double scale, Set<String> workloads) {
         this.scale = scale;
+        this.workloads = workloads;
     }
 
     public static void main(String[] args) throws Exception {
@@ -47,12 +51,14 @@ public final class LoadClient {
         Path out = Path.of("benchmark-results");
         List<String> report = null;
         double scale = 1.0;
+        Set<String> workloads = WORKLOADS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--server" -> servers.add(Server.parse(args[++i]));
                 case "--out" -> out = Path.of(args[++i]);
                 case "--scale" -> scale = Double.parseDouble(args[++i]);
                 case "--report" -> report = List.of(args[++i].split(","));
+                case "--workloads" -> workloads = workloads(args[++i]);
                 default -> throw new IllegalArgumentException("Unknown argument [" + args[i] + "]");
             }
         }
@@ -65,7 +71,7 @@ public final class LoadClient {
             new Report(results, report.get(0)).write(out);
             return;
         }
-        LoadClient client = new LoadClient(scale);
+        LoadClient client = new LoadClient(scale, workloads);
         try {
             for (Server server : servers) {
                 Map<String, Object> result;
@@ -84,6 +90,15 @@ public final class LoadClient {
         }
     }
 
+    /** @param list some of {@link #WORKLOADS}, comma-separated: a quick look at one figure, not a full run */
+    private static Set<String> workloads(String list) {
+        Set<String> chosen = Set.of(list.split(","));
+        if (!WORKLOADS.containsAll(chosen)) {
+            throw new IllegalArgumentException("Workloads are some of " + WORKLOADS + ", got " + chosen);
+        }
+        return chosen;
+    }
+
     private int scaled(int n) {
         return Math.max(1, (int) (n * scale));
     }
@@ -98,22 +113,30 @@ public final class LoadClient {
         throughput(server, scaled(200), scaled(200)); // warm-up, not reported
         // below saturation first: a server without backpressure may not survive the throughput runs
         // p99 at a fixed rate moves by a third from run to run on a shared 2-core machine: the median of three
-        List<Map<String, Object>> latencies = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            latencies.add(latency(server, scaled(5000), 10, scaled(10)));
+        if (workloads.contains("latency")) {
+            List<Map<String, Object>> latencies = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                latencies.add(latency(server, scaled(5000), 10, scaled(10)));
+            }
+            latencies.sort(java.util.Comparator.comparingLong(r -> (Long) r.get("p99Micros")));
+            Map<String, Object> median = latencies.get(1);
+            median.put("p99MicrosEachRun", latencies.stream().map(r -> r.get("p99Micros")).toList());
+            result.put("latency", median);
         }
-        latencies.sort(java.util.Comparator.comparingLong(r -> (Long) r.get("p99Micros")));
-        Map<String, Object> median = latencies.get(1);
-        median.put("p99MicrosEachRun", latencies.stream().map(r -> r.get("p99Micros")).toList());
-        result.put("latency", median);
-        result.put("memory", memory(server, scaled(10_000)));
-        result.put("serial", serial(server, scaled(1000), 300));
-        List<Map<String, Object>> sweep = new ArrayList<>();
-        result.put("throughput", sweep);
-        for (int connections : new int[] { scaled(250), scaled(500), scaled(1000) }) {
-            sweep.add(throughput(server, connections, scaled(2000)));
+        if (workloads.contains("memory")) {
+            result.put("memory", memory(server, scaled(10_000)));
         }
-        if (server.replays()) {
+        if (workloads.contains("serial")) {
+            result.put("serial", serial(server, scaled(1000), 300));
+        }
+        if (workloads.contains("throughput")) {
+            List<Map<String, Object>> sweep = new ArrayList<>();
+            result.put("throughput", sweep);
+            for (int connections : new int[] { scaled(250), scaled(500), scaled(1000) }) {
+                sweep.add(throughput(server, connections, scaled(2000)));
+            }
+        }
+        if (server.replays() && workloads.contains("storm")) {
             result.put("storm", storm(server, scaled(1000), 500));
         }
         return result;
@@ -193,16 +216,27 @@ public final class LoadClient {
         return r;
     }
 
-    /** N idle connections: heap after GC and RSS, per connection. */
+    /**
+     * N connections opened at once, then left idle: server CPU and wall time until every response head arrived
+     * (plus a quiet second, in which the server finishes what the last ones started), and heap after GC and RSS per
+     * connection.
+     */
     private Map<String, Object> memory(Server server, int connections) throws Exception {
         long heapBefore = server.heapAfterGc();
         long rssBefore = server.rssBytes();
         Run run = new Run(0);
-        List<Subscriber> subscribers = connect(server, run, connections, Map.of());
+        long cpuBefore = server.cpuNanos();
+        long started = System.nanoTime();
+        connectNow(server, run, connections, Map.of());
+        long wall = System.nanoTime() - started;
+        Thread.sleep(1000);
+        long cpu = server.cpuNanos() - cpuBefore;
         long heapAfter = server.heapAfterGc();
         long rssAfter = server.rssBytes();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("connections", connections);
+        r.put("acceptCpuMillis", TimeUnit.NANOSECONDS.toMillis(cpu));
+        r.put("acceptWallMillis", TimeUnit.NANOSECONDS.toMillis(wall));
         r.put("heapPerConnectionBytes", (heapAfter - heapBefore) / connections);
         r.put("rssPerConnectionBytes", (rssAfter - rssBefore) / connections);
         System.out.printf("memory %d idle conns: %s%n", connections, r);

@@ -106,14 +106,17 @@ final class Report {
                 md.append(row(server, serial));
             }
         }
-        md.append("\nMemory with idle connections (after a full GC):\n\n| server | connections | heap/connection | RSS/connection |\n|---|---:|---:|---:|\n");
+        md.append("\nAccepting connections opened at once (server CPU and wall time until every head arrived, plus a "
+                + "quiet second), then memory with them idle (after a full GC):\n\n| server | connections "
+                + "| accept CPU s | accept wall s | heap/connection | RSS/connection |\n|---|---:|---:|---:|---:|---:|\n");
         for (String server : results.keySet()) {
             Map<String, Object> m = section(server, "memory");
             if (m == null) {
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | %d | %.1f KiB | %.1f KiB |%n", server,
-                    (int) num(m, "connections"), num(m, "heapPerConnectionBytes") / 1024,
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.1f KiB | %.1f KiB |%n", server,
+                    (int) num(m, "connections"), num(m, "acceptCpuMillis") / 1000, num(m, "acceptWallMillis") / 1000,
+                    num(m, "heapPerConnectionBytes") / 1024,
                     num(m, "rssPerConnectionBytes") / 1024));
         }
         for (String server : results.keySet()) {
