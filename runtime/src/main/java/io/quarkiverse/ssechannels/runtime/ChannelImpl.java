@@ -47,6 +47,8 @@ final class ChannelImpl implements Channel {
      */
     volatile String epoch;
     final ReentrantLock lock = new ReentrantLock(true);
+    /** The stamp of the newest event this instance sent to the channel, 0 if none; guarded by {@link #lock}. */
+    private long lastStamp;
     volatile EventLog log;
     /** The shared log this channel follows (backend {@code redis}), {@code null} in one instance. */
     final Mirror mirror;
@@ -466,7 +468,8 @@ final class ChannelImpl implements Channel {
             long offset = log.nextOffset();
             String id = callerId ? message.id() : Cursor.position(epoch, offset);
             Buffer frame = callerId ? built : prepared.frameWithPosition(id);
-            append(new Event(this, offset, owner.nextStamp(), id, callerId, frame, prepared.body()));
+            lastStamp = owner.nextStamp(lastStamp);
+            append(new Event(this, offset, lastStamp, id, callerId, frame, prepared.body()));
             return id;
         } finally {
             lock.unlock();
