@@ -364,9 +364,10 @@ final class ChannelImpl implements Channel {
         }
         String lastEventId = connection.lastEventId();
         if (lastEventId == null) {
-            long position = log.positionAt(connection.openedStamp());
+            long opened = connection.openedStamp(mirror != null);
+            long position = log.positionAt(opened);
             subscription.position = position;
-            subscription.gap = position == log.oldestPosition() && log.droppedAfter(connection.openedStamp());
+            subscription.gap = position == log.oldestPosition() && log.droppedAfter(opened);
             return subscription.gap ? Resume.GAP : Resume.NONE;
         }
         long position = Cursor.offsetIn(lastEventId, epoch);

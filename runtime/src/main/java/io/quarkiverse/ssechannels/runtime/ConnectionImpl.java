@@ -66,6 +66,7 @@ final class ConnectionImpl implements Connection {
     private final String lastEventId;
     private final boolean lastEventIdIgnored;
     private final long openedStamp;
+    private final long openedSharedStamp;
     private final long maxQueuedBytes;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -112,7 +113,7 @@ final class ConnectionImpl implements Connection {
      * @param lastEventIdIgnored whether it sent one that was ignored (too long, or with control characters)
      */
     ConnectionImpl(String id, SseChannelsImpl owner, StreamBinding stream, Outbox outbox, String lastEventId,
-            boolean lastEventIdIgnored, long openedStamp, long maxQueuedBytes) {
+            boolean lastEventIdIgnored, long openedStamp, long openedSharedStamp, long maxQueuedBytes) {
         this.id = id;
         this.owner = owner;
         this.stream = stream;
@@ -120,6 +121,7 @@ final class ConnectionImpl implements Connection {
         this.lastEventId = lastEventId;
         this.lastEventIdIgnored = lastEventIdIgnored;
         this.openedStamp = openedStamp;
+        this.openedSharedStamp = openedSharedStamp;
         this.maxQueuedBytes = maxQueuedBytes;
     }
 
@@ -251,8 +253,13 @@ final class ConnectionImpl implements Connection {
         return resume;
     }
 
-    long openedStamp() {
-        return openedStamp;
+    /**
+     * @param shared whether the channel follows a shared log, whose events carry the broker's stamps, rather than this
+     *        instance's
+     * @return a stamp read before the response head was written, earlier than that of any event published after
+     */
+    long openedStamp(boolean shared) {
+        return shared ? openedSharedStamp : openedStamp;
     }
 
     @Override

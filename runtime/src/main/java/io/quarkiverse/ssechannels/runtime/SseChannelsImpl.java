@@ -114,8 +114,11 @@ public class SseChannelsImpl implements SseChannels {
             throw unavailable("Too many SSE connections: this application already has its " + maxConnections
                     + " SSE connections (quarkus.sse-channels.max-connections)");
         }
-        // read before the head goes out: every event stamped later was published after the client saw the head
-        long opened = broker != null ? broker.clock() : clock();
+        // read before the head goes out: every event stamped later was published after the client saw the head. One
+        // less than the clock, so that an event stamped later is stamped after it however coarse the clock. Channels
+        // that follow a shared log compare with the broker's clock instead; this instance's own channels, with this.
+        long opened = clock() - 1;
+        long openedShared = broker != null ? broker.clock() : 0;
         try {
             stream.writeHead();
         } catch (RuntimeException e) {
@@ -125,7 +128,7 @@ public class SseChannelsImpl implements SseChannels {
         }
         Outbox outbox = outboxes.computeIfAbsent(stream.eventLoop(), Outbox::new);
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
-                outbox, sent.usable(), sent.ignored(), opened, maxQueuedBytes);
+                outbox, sent.usable(), sent.ignored(), opened, openedShared, maxQueuedBytes);
         open.add(connection);
         connection.start(timers,
                 options.pingInterval() != null ? options.pingInterval() : config.pingInterval(),
@@ -282,9 +285,8 @@ public class SseChannelsImpl implements SseChannels {
     /**
      * Stamps an event, with its channel's lock held: the clock, but later than the channel's previous stamp and than
      * the calling thread's previous one. So stamps increase with offsets within a channel, and a thread's sends are
-     * stamped in the order it made them, whatever their channels; sends on different threads are ordered by the
-     * clock, which advances between a send that returns and one that starts after it (nanosecond resolution, as the
-     * JVM reads it on Linux).
+     * stamped in the order it made them, whatever their channels. Sends on different threads are ordered only by the
+     * clock: they may tie if it did not advance between them, which only affects the order of a merged replay.
      *
      * @param channelLast the channel's previous stamp, 0 if none
      */
