@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -46,7 +45,7 @@ final class ChannelImpl implements Channel {
      * {@code null} until this instance first read it. Changed only with the lock held, together with {@link #log}.
      */
     volatile String epoch;
-    final ReentrantLock lock = new ReentrantLock(true);
+    final ChannelLock lock = new ChannelLock();
     /** The stamp of the newest event this instance sent to the channel, 0 if none; guarded by {@link #lock}. */
     private long lastStamp;
     volatile EventLog log;
@@ -457,7 +456,7 @@ final class ChannelImpl implements Channel {
         boolean callerId = message.id() != null;
         // every frame is built before the lock, but for the position a server id writes in the room left for it
         Buffer built = callerId || !message.isEvent() ? prepared.frame(null) : null;
-        lock.lock();
+        lock.lockToSend();
         try {
             ensureOpen();
             if (!message.isEvent()) {

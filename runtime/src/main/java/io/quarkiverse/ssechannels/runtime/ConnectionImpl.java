@@ -621,7 +621,7 @@ final class ConnectionImpl implements Connection {
         int locked = 0;
         try {
             for (Subscription subscription : behind) {
-                if (!subscription.channel.lock.tryLock()) {
+                if (!subscription.channel.lock.tryLockSoon()) {
                     return GoLive.BUSY;
                 }
                 locked++;

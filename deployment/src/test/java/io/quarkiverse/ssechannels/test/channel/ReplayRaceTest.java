@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import jakarta.inject.Inject;
@@ -27,7 +28,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 
 /**
  * Clients join while another thread broadcasts without pause: each sees a gapless, duplicate-free run of events
- * from just after its Last-Event-ID to the end.
+ * from just after its Last-Event-ID to the end; and joins are not starved by threads that send as fast as they can.
  */
 public class ReplayRaceTest {
 
@@ -40,8 +41,50 @@ public class ReplayRaceTest {
     @TestHTTPResource("/streams/channels/race")
     URI race;
 
+    @TestHTTPResource("/streams/channels/busy")
+    URI busy;
+
     @Inject
     SseChannels sse;
+
+    /**
+     * Two threads send to one channel in tight loops while clients join and leave it, one after the other: every join
+     * and every leave gets the channel's lock within a bound, and both senders go on sending meanwhile.
+     */
+    @Test
+    void joinsAreNotStarvedBySendsInTightLoops() throws Exception {
+        Channel channel = sse.channel("busy");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong[] sent = { new AtomicLong(), new AtomicLong() };
+        List<Thread> senders = new ArrayList<>();
+        for (AtomicLong count : sent) {
+            Thread sender = new Thread(() -> {
+                while (!stop.get()) {
+                    channel.send(SseMessage.data("x"));
+                    count.incrementAndGet();
+                }
+            });
+            senders.add(sender);
+            sender.start();
+        }
+        try {
+            for (int c = 0; c < 4; c++) {
+                long[] before = { sent[0].get(), sent[1].get() };
+                try (SseClient client = SseClient.connect(busy)) {
+                    Awaitility.await("join " + c).atMost(Duration.ofSeconds(20)).until(() -> channel.size() == 1);
+                }
+                // leaving takes the lock too
+                Awaitility.await("leave " + c).atMost(Duration.ofSeconds(20)).until(() -> channel.size() == 0);
+                Awaitility.await("both senders go on after join " + c).atMost(Duration.ofSeconds(20))
+                        .until(() -> sent[0].get() > before[0] + 1_000 && sent[1].get() > before[1] + 1_000);
+            }
+        } finally {
+            stop.set(true);
+            for (Thread sender : senders) {
+                sender.join(30_000);
+            }
+        }
+    }
 
     @Test
     void replayAndLiveDeliveryNeitherLoseNorRepeat() throws Exception {
