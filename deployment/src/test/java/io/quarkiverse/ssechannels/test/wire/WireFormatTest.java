@@ -62,7 +62,7 @@ public class WireFormatTest {
         try (SseClient client = SseClient.connect(url.toURI())) {
             awaitConnections(1);
             Resource.last.send(SseMessage.builder().comment("hello").event("greeting").id("7").retry(1500L)
-                    .data("one\ntwo\r\nthree\rfour").build());
+                    .data("one\ntwo\r\nthree\rfour\n\rfive").build());
             Resource.last.send(SseMessage.data(" leading space"));
             Resource.last.send(SseMessage.data(""));
             Resource.last.send(SseMessage.builder().event("no-data").build());
@@ -74,7 +74,7 @@ public class WireFormatTest {
             assertEquals("greeting", first.event());
             assertEquals("7", first.id());
             assertEquals(1500L, first.retry());
-            assertEquals("one\ntwo\nthree\nfour", first.data());
+            assertEquals("one\ntwo\nthree\nfour\n\nfive", first.data());
             assertEquals(" leading space", client.nextEvent(Duration.ofSeconds(5)).data());
             assertEquals("", client.nextEvent(Duration.ofSeconds(5)).data());
             SseClient.Frame noData = client.nextEvent(Duration.ofSeconds(5));
@@ -87,7 +87,7 @@ public class WireFormatTest {
 
             // the id comes last: a channel writes it, or a connection's cursor, after the shared part of the frame
             assertTrue(client.raw().startsWith(": hello\nevent: greeting\nretry: 1500\n"
-                    + "data: one\ndata: two\ndata: three\ndata: four\nid: 7\n\n"), client.raw());
+                    + "data: one\ndata: two\ndata: three\ndata: four\ndata:\ndata: five\nid: 7\n\n"), client.raw());
         }
     }
 
