@@ -52,7 +52,7 @@ measure_redis() {
   local port_a=$port pid_a=${pids[-1]}
   start_server "$name-b" "$jar" "${redis[@]}"
   "${client[@]}" "${client_flags[@]}" \
-    --server "$name,$port_a+$port,$stream,$publish,$pid_a+${pids[-1]},replays,helper=$redis_pid"
+    --server "$name,$port_a+$port,$stream,$publish,$pid_a+${pids[-1]},replays,users,helper=$redis_pid"
   stop_all
 }
 

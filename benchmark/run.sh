@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fan-out benchmark: the extension (the demo application, history and replay on) against three baselines served
+# Fan-out benchmark: the extension (the demo application, history and replay on) against four baselines served
 # by the benchmark's own application, each server in a fresh JVM of its own, measured by one load client; then the
 # extension as two instances sharing the channel through a redis-server (the Debian package; python3 picks its port).
 # Usage: [OUT=dir] benchmark/run.sh [--scale F]
@@ -17,12 +17,13 @@ source benchmark/common.sh
 
 client_flags=()
 if [ "${1:-}" = "--scale" ]; then client_flags=(--scale "$2"); fi
-measure sse-channels "$demo" /sse/weather /weather ,replays
+measure sse-channels "$demo" /sse/weather /weather ,replays,users
 measure_redis sse-channels-redis "$demo" /sse/weather /weather
 measure raw-vertx-route "$baselines" /vertx/sse /vertx/publish
+measure raw-vertx-route-coalescing "$baselines" /vertx-coalesced/sse /vertx-coalesced/publish
 measure jaxrs-sse-broadcaster "$baselines" /broadcaster/sse /broadcaster/publish
 measure mutiny-broadcast-processor "$baselines" /mutiny/sse /mutiny/publish
-"${client[@]}" --report sse-channels,sse-channels-redis,raw-vertx-route,jaxrs-sse-broadcaster,mutiny-broadcast-processor
+"${client[@]}" --report sse-channels,sse-channels-redis,raw-vertx-route,raw-vertx-route-coalescing,jaxrs-sse-broadcaster,mutiny-broadcast-processor
 if [ "$out" = "docs/modules/ROOT/partials/benchmark" ]; then
   mkdir -p docs/modules/ROOT/assets/images/benchmark
   mv "$out/fanout.svg" docs/modules/ROOT/assets/images/benchmark/fanout.svg

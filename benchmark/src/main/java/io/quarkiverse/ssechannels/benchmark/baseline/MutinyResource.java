@@ -14,7 +14,10 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 
 /**
- * Baseline (b): a Mutiny {@link BroadcastProcessor} returned as a {@code Multi}, the other recipe of the guides.
+ * Baseline (b): a Mutiny {@link BroadcastProcessor} returned as a {@code Multi}, the other recipe of the guides,
+ * with an explicit overflow strategy as a careful user writes it: each subscriber buffers up to 10,000 events
+ * while its client does not request more (about 1 MiB of 100-byte events, the extension's default queue limit), and
+ * fails (its stream ends) past that, instead of failing at the first event it is not ready for.
  */
 @Singleton
 @Path("/mutiny")
@@ -27,7 +30,7 @@ public class MutinyResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.TEXT_PLAIN)
     public Multi<String> subscribe() {
-        return processor;
+        return processor.onOverflow().buffer(10_000);
     }
 
     @POST

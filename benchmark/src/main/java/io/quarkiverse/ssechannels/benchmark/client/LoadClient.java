@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -13,6 +14,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -32,7 +34,11 @@ import io.vertx.core.json.JsonObject;
 public final class LoadClient {
 
     private static final int PAYLOAD_BYTES = 100;
-    private static final Set<String> WORKLOADS = Set.of("latency", "memory", "serial", "throughput", "storm");
+    private static final Set<String> WORKLOADS = Set.of("latency", "memory", "serial", "throughput", "storm",
+            "users");
+    /** The demo's per-user streams and publishes: a user's id follows each. */
+    private static final String USER_STREAM = "/sse/user/";
+    private static final String USER_PUBLISH = "/user/";
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     private HttpClient streams = newStreamsClient();
@@ -139,6 +145,9 @@ public final class LoadClient {
         if (server.replays() && workloads.contains("storm")) {
             result.put("storm", storm(server, scaled(1000), 500));
         }
+        if (server.users() && workloads.contains("users")) {
+            result.put("users", perUser(server, scaled(1000), scaled(5000)));
+        }
         return result;
     }
 
@@ -170,6 +179,62 @@ public final class LoadClient {
         });
         r.put("events", events);
         System.out.printf("serial %5d conns: %s%n", connections, r);
+        return r;
+    }
+
+    /**
+     * U users, each with a temporary channel of its own and 1 to 5 connections to it (drawn from a fixed seed), and
+     * E events published one POST at a time, each to a random user: the shape of per-user notifications. Every
+     * event carries its user's own sequence, so each stream checks order, gaps and duplicates.
+     */
+    private Map<String, Object> perUser(Server server, int users, int events) throws Exception {
+        Random random = new Random(42);
+        int[] connectionsOf = new int[users];
+        List<Integer> userOf = new ArrayList<>();
+        for (int u = 0; u < users; u++) {
+            connectionsOf[u] = 1 + random.nextInt(5);
+            for (int c = 0; c < connectionsOf[u]; c++) {
+                userOf.add(u);
+            }
+        }
+        int[] target = new int[events];
+        long expected = 0;
+        for (int i = 0; i < events; i++) {
+            target[i] = random.nextInt(users);
+            expected += connectionsOf[target[i]];
+        }
+        Run run = new Run((int) expected);
+        List<Subscriber> subscribers = connectNow(server, run, userOf.size(), Map.of(),
+                n -> USER_STREAM + "u" + userOf.get(n));
+        // a user's channel exists once its first stream joined: probe every user until every stream saw a probe
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (run.probedSubscribers.sum() < userOf.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(server.name() + ": only " + run.probedSubscribers.sum() + " of "
+                        + userOf.size() + " user streams got a probe");
+            }
+            List<CompletableFuture<String>> probes = new ArrayList<>(users);
+            for (int u = 0; u < users; u++) {
+                probes.add(publish(server, USER_PUBLISH + "u" + u, -1));
+            }
+            CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            Thread.sleep(200);
+        }
+        int[] sequenceOf = new int[users];
+        long cpuBefore = server.cpuNanos();
+        long started = System.nanoTime();
+        for (int i = 0; i < events; i++) {
+            int u = target[i];
+            publish(server, USER_PUBLISH + "u" + u, sequenceOf[u]++).get(30, TimeUnit.SECONDS);
+        }
+        awaitDeliveries(run, expected);
+        Map<String, Object> r = summary(run, subscribers, expected, run.lastDelivery - started,
+                server.cpuNanos() - cpuBefore);
+        r.put("users", users);
+        r.put("connections", userOf.size());
+        r.put("events", events);
+        System.out.printf("per-user %d users, %d conns: %s%n", users, userOf.size(), r);
+        disconnect();
         return r;
     }
 
@@ -301,6 +366,12 @@ public final class LoadClient {
     }
 
     private List<Subscriber> connectNow(Server server, Run run, int n, Map<String, String> headers) throws Exception {
+        return connectNow(server, run, n, headers, i -> server.ssePath());
+    }
+
+    /** @param paths the path of the n-th stream */
+    private List<Subscriber> connectNow(Server server, Run run, int n, Map<String, String> headers,
+            IntFunction<String> paths) throws Exception {
         List<Subscriber> subscribers = new ArrayList<>(n);
         CountDownLatch heads = new CountDownLatch(n);
         AtomicInteger failed = new AtomicInteger();
@@ -308,7 +379,7 @@ public final class LoadClient {
             Subscriber subscriber = new Subscriber(run, 0);
             subscribers.add(subscriber);
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
-                    .setPort(server.streamPort(i)).setURI(server.ssePath()).putHeader("Accept", "text/event-stream");
+                    .setPort(server.streamPort(i)).setURI(paths.apply(i)).putHeader("Accept", "text/event-stream");
             headers.forEach(options::putHeader);
             streams.request(options).compose(request -> request.send()).onComplete(ar -> {
                 if (ar.succeeded()) {
@@ -353,15 +424,19 @@ public final class LoadClient {
         }
     }
 
-    /** @return the response body (the extension answers the event id) */
     private CompletableFuture<String> publish(Server server, long sequence) {
+        return publish(server, server.publishPath(), sequence);
+    }
+
+    /** @return the response body (the extension answers the event id) */
+    private CompletableFuture<String> publish(Server server, String path, long sequence) {
         StringBuilder body = new StringBuilder(PAYLOAD_BYTES).append(sequence).append(' ').append(System.nanoTime())
                 .append(' ');
         while (body.length() < PAYLOAD_BYTES) {
             body.append('x');
         }
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("localhost")
-                .setPort(server.publishPort()).setURI(server.publishPath()).setIdleTimeout(10_000)
+                .setPort(server.publishPort()).setURI(path).setIdleTimeout(10_000)
                 .putHeader("Content-Type", "text/plain");
         // a server that stops answering (out of memory, say) fails the publish instead of hanging the run
         return publisher.request(options).compose(request -> request.send(Buffer.buffer(body.toString())))

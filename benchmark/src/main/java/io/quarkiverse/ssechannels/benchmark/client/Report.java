@@ -15,7 +15,7 @@ import java.util.Map;
  */
 final class Report {
 
-    private static final String[] COLOURS = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e" };
+    private static final String[] COLOURS = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b" };
 
     private final Map<String, Map<String, Object>> results;
     private final String subject;
@@ -104,6 +104,20 @@ final class Report {
             Map<String, Object> serial = section(server, "serial");
             if (serial != null) {
                 md.append(row(server, serial));
+            }
+        }
+        md.append("\nPer-user channels (a temporary channel per user with 1 to 5 connections each, one POST at a time, "
+                + "each to a random user):\n\n");
+        md.append("| server | users | connections | events | deliveries/s | lost | duplicates | in order | p50 µs "
+                + "| p99 µs | server CPU µs/delivery |\n|---|---:|---:|---:|---:|---:|:-:|:-:|---:|---:|---:|\n");
+        for (String server : results.keySet()) {
+            Map<String, Object> u = section(server, "users");
+            if (u != null) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %s | %d | %d | %.1f |%n",
+                        server, (int) num(u, "users"), (int) num(u, "connections"), (int) num(u, "events"),
+                        (long) num(u, "deliveriesPerSecond"), (long) num(u, "lost"), (long) num(u, "duplicates"),
+                        u.get("inOrder"), (long) num(u, "p50Micros"), (long) num(u, "p99Micros"),
+                        num(u, "cpuNanosPerDelivery") / 1000));
             }
         }
         md.append("\nAccepting connections opened at once (server CPU and wall time until every head arrived, plus a "

@@ -22,16 +22,17 @@ import java.util.regex.Pattern;
  * @param jvms the instances' process ids
  * @param helpers other processes that serve, counted in CPU and RSS only (a Redis server)
  * @param replays whether it replays missed events from a Last-Event-ID (only the extension does)
+ * @param users whether it serves the demo's per-user streams and publishes (only the extension does)
  */
 record Server(String name, List<Integer> ports, String ssePath, String publishPath, List<Long> jvms,
-        List<Long> helpers, boolean replays) {
+        List<Long> helpers, boolean replays, boolean users) {
 
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
     /**
-     * @param spec {@code name,port[+port...],ssePath,publishPath,pid[+pid...][,replays][,helper=pid]}: the ports and
-     *        process ids of the instances in the same order
+     * @param spec {@code name,port[+port...],ssePath,publishPath,pid[+pid...][,replays][,users][,helper=pid]}: the
+     *        ports and process ids of the instances in the same order
      */
     static Server parse(String spec) {
         String[] p = spec.split(",");
@@ -41,17 +42,20 @@ record Server(String name, List<Integer> ports, String ssePath, String publishPa
             throw new IllegalArgumentException("One process id per port: " + spec);
         }
         boolean replays = false;
+        boolean users = false;
         List<Long> helpers = new ArrayList<>();
         for (int i = 5; i < p.length; i++) {
             if (p[i].equals("replays")) {
                 replays = true;
+            } else if (p[i].equals("users")) {
+                users = true;
             } else if (p[i].startsWith("helper=")) {
                 helpers.add(Long.valueOf(p[i].substring("helper=".length())));
             } else {
                 throw new IllegalArgumentException("Unknown server flag [" + p[i] + "] in " + spec);
             }
         }
-        return new Server(p[0], ports, p[2], p[3], jvms, List.copyOf(helpers), replays);
+        return new Server(p[0], ports, p[2], p[3], jvms, List.copyOf(helpers), replays, users);
     }
 
     /** @return the port of the instance the n-th stream connects to */
