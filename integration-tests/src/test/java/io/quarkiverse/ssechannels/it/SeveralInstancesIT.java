@@ -103,6 +103,41 @@ public class SeveralInstancesIT {
         }
     }
 
+    /**
+     * The first streams of many users at once, on an instance whose Redis pool is tiny: every first join of a channel
+     * reads its log, more at once than the pool lets wait, and each waits its turn instead of being refused.
+     */
+    @Test
+    void manyNewChannelsJoinedAtOnceWaitForABusyPoolInsteadOfFailing() throws Exception {
+        stopInstances();
+        // one pooled connection is the subscriber's for good: commands share the other, and one may wait for it
+        a = start("-Dquarkus.redis.max-pool-size=2", "-Dquarkus.redis.max-pool-waiting=1");
+        b = null;
+        int users = 24;
+        ExecutorService connecting = Executors.newFixedThreadPool(users);
+        List<SseClient> clients = new ArrayList<>();
+        try {
+            List<Future<SseClient>> connected = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                String path = "/sse/user/many-" + i;
+                connected.add(connecting.submit(() -> SseClient.connect(a.uri(path))));
+            }
+            for (Future<SseClient> client : connected) {
+                clients.add(client.get(30, TimeUnit.SECONDS));
+            }
+            for (int i = 0; i < users; i++) {
+                a.post("/user/many-" + i, "hello-" + i);
+            }
+            for (int i = 0; i < users; i++) {
+                SseClient client = clients.get(i);
+                assertEquals("hello-" + i, client.nextEvent(WAIT).data(), "user " + i + ": " + client.raw());
+            }
+        } finally {
+            clients.forEach(SseClient::close);
+            connecting.shutdownNow();
+        }
+    }
+
     @Test
     void aClientResumesOnTheOtherInstanceWithExactlyWhatItMissed() throws Exception {
         String last;

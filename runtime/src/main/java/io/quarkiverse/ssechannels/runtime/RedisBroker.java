@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Any;
@@ -29,6 +31,7 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -151,6 +154,8 @@ public class RedisBroker implements Broker {
     private static final long CLOCK_MARGIN_MICROS = 1_000_000;
     private static final Duration RECONNECT_MIN = Duration.ofMillis(100);
     private static final Duration RECONNECT_MAX = Duration.ofSeconds(2);
+    /** The longest pause before a command that the client's pool refused is sent again. */
+    private static final long MAX_POOL_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Vertx vertx;
     private final Redis redis;
@@ -198,7 +203,7 @@ public class RedisBroker implements Broker {
     @Override
     public Published publish(String channel, String epoch, int historySize, Duration keep, String idField,
             Buffer body) {
-        Response answer = await(eval(PUBLISH, List.of(key(channel, "meta"), key(channel, "log")),
+        Response answer = await(() -> eval(PUBLISH, List.of(key(channel, "meta"), key(channel, "log")),
                 epoch, historySize, millis(keep), idField, body,
                 key(channel, "live")), "publishing to SSE channel [" + channel + "]");
         return new Published(answer.get(0).toString(), answer.get(1).toLong());
@@ -206,14 +211,14 @@ public class RedisBroker implements Broker {
 
     @Override
     public void publishTransient(String channel, Buffer body) {
-        await(redis.send(Request.cmd(Command.PUBLISH).arg(key(channel, "live"))
+        await(() -> redis.send(Request.cmd(Command.PUBLISH).arg(key(channel, "live"))
                 .arg(Buffer.buffer(body.length() + 1).appendByte((byte) 'T').appendBuffer(body))),
                 "publishing to SSE channel [" + channel + "]");
     }
 
     @Override
     public History read(String channel, String epoch, long after, int max, Duration keep) {
-        Response answer = await(eval(READ, List.of(key(channel, "meta"), key(channel, "log")), after, max,
+        Response answer = await(() -> eval(READ, List.of(key(channel, "meta"), key(channel, "log")), after, max,
                 epoch == null ? "" : epoch, Cursor.newEpoch(), millis(keep)),
                 "reading the history of SSE channel [" + channel + "]");
         List<Buffer> entries = new ArrayList<>(answer.size() - 2);
@@ -225,7 +230,7 @@ public class RedisBroker implements Broker {
 
     @Override
     public void rotate(String channel, String epoch, String newEpoch) {
-        await(eval(ROTATE, List.of(key(channel, "meta"), key(channel, "log")), epoch, newEpoch),
+        await(() -> eval(ROTATE, List.of(key(channel, "meta"), key(channel, "log")), epoch, newEpoch),
                 "starting a new epoch of SSE channel [" + channel + "]");
     }
 
@@ -307,18 +312,18 @@ public class RedisBroker implements Broker {
             args.add(Math.max(1, presence.ttl().toMillis()));
             args.add(millis(presence.keep()));
         }
-        await(eval(PRESENT, redisKeys, args.toArray()), "marking temporary SSE channels present");
+        await(() -> eval(PRESENT, redisKeys, args.toArray()), "marking temporary SSE channels present");
     }
 
     @Override
     public void absent(String store, String key) {
-        await(redis.send(Request.cmd(Command.ZREM).arg(key(store, "keys")).arg(key)),
+        await(() -> redis.send(Request.cmd(Command.ZREM).arg(key(store, "keys")).arg(key)),
                 "removing temporary SSE channel [" + key + "]");
     }
 
     @Override
     public Set<String> presentKeys(String store) {
-        Response answer = await(eval(PRESENT_KEYS, List.of(key(store, "keys"))),
+        Response answer = await(() -> eval(PRESENT_KEYS, List.of(key(store, "keys"))),
                 "listing the temporary SSE channels of store [" + store + "]");
         Set<String> keys = new HashSet<>(answer.size() * 2);
         for (Response key : answer) {
@@ -329,7 +334,7 @@ public class RedisBroker implements Broker {
 
     @Override
     public boolean isPresent(String store, String key) {
-        return await(eval(PRESENT_KEYS, List.of(key(store, "keys")), key),
+        return await(() -> eval(PRESENT_KEYS, List.of(key(store, "keys")), key),
                 "looking up temporary SSE channel [" + key + "]").size() > 0;
     }
 
@@ -351,18 +356,58 @@ public class RedisBroker implements Broker {
         return redis.send(request);
     }
 
+    /**
+     * Sends a command through the client's pool and waits for its answer, within the timeout. A pool with no free
+     * connection and no room left in its queue of waiters refuses a command at once, before sending it: it is sent
+     * again after a short pause then, until the timeout, so that a burst (the first joins of many new channels,
+     * each reading its log) waits its turn instead of failing.
+     */
+    private <T> T await(Supplier<Future<T>> command, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = TimeUnit.MILLISECONDS.toNanos(1);
+        for (;;) {
+            try {
+                return await(command.get(), deadline);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof ConnectionPoolTooBusyException) || System.nanoTime() + pause > deadline) {
+                    throw failed(what, e);
+                }
+                LockSupport.parkNanos(pause);
+                pause = Math.min(2 * pause, MAX_POOL_PAUSE_NANOS);
+            } catch (TimeoutException e) {
+                throw timedOut(what, e);
+            }
+        }
+    }
+
+    /** Waits for an answer that is not a pooled command's (a subscription's confirmation), within the timeout. */
     private <T> T await(Future<T> answer, String what) {
         try {
-            return answer.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new BackendUnavailableException(what + ": " + clientDescription + " did not answer within "
-                    + timeout + " (quarkus.sse-channels.redis.timeout)", e);
+            return await(answer, System.nanoTime() + timeout.toNanos());
         } catch (ExecutionException e) {
-            throw new BackendUnavailableException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+            throw failed(what, e);
+        } catch (TimeoutException e) {
+            throw timedOut(what, e);
+        }
+    }
+
+    private static <T> T await(Future<T> answer, long deadline) throws ExecutionException, TimeoutException {
+        try {
+            return answer.toCompletionStage().toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BackendUnavailableException(what + " was interrupted", e);
+            throw new BackendUnavailableException("waiting for Redis was interrupted", e);
         }
+    }
+
+    private static BackendUnavailableException failed(String what, ExecutionException e) {
+        return new BackendUnavailableException(what + " failed: " + e.getCause().getMessage(), e.getCause());
+    }
+
+    private BackendUnavailableException timedOut(String what, TimeoutException e) {
+        return new BackendUnavailableException(what + ": " + clientDescription + " did not answer within "
+                + timeout + " (quarkus.sse-channels.redis.timeout)", e);
     }
 
     /** @return the subscriber connection, connecting it if there is none */
