@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# A quick, interleaved look at some workloads: the extension (the demo application) and the raw Vert.x route, one
-# after the other in fresh JVMs, ROUNDS times, so that a ratio can be judged as the median of interleaved runs on
-# a shared machine. Prints each run's figures and keeps them in benchmark/target/compare/<server>-<round>.json.
+# A quick, interleaved look at some workloads: the extension (the demo application) and a baseline, one after the
+# other in fresh JVMs, ROUNDS times, so that a ratio can be judged as the median of interleaved runs on a shared
+# machine. Prints each run's figures and keeps them in benchmark/target/compare/<server>-<round>.json.
 # Usage: benchmark/compare.sh WORKLOADS [ROUNDS] [BASELINE]
 #   WORKLOADS: some of latency,memory,serial,throughput,storm,users; BASELINE: vertx (the naive raw route, the
-#   default) or vertx-coalesced (the raw route with backpressure and coalesced flushes)
+#   default), vertx-coalesced (the raw route with backpressure and coalesced flushes), or redis (the extension as
+#   two instances sharing the channel through a redis-server, against itself as one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=benchmark/target/compare
@@ -15,5 +16,9 @@ client_flags=(--workloads "$1")
 baseline=${3:-vertx}
 for round in $(seq 1 "${2:-3}"); do
   measure "sse-channels-$round" "$demo" /sse/weather /weather ,replays,users
-  measure "raw-$baseline-route-$round" "$baselines" "/$baseline/sse" "/$baseline/publish"
+  if [ "$baseline" = redis ]; then
+    measure_redis "sse-channels-redis-$round" "$demo" /sse/weather /weather
+  else
+    measure "raw-$baseline-route-$round" "$baselines" "/$baseline/sse" "/$baseline/publish"
+  fi
 done

@@ -39,6 +39,8 @@ public final class LoadClient {
     /** The demo's per-user streams and publishes: a user's id follows each. */
     private static final String USER_STREAM = "/sse/user/";
     private static final String USER_PUBLISH = "/user/";
+    /** How many users connect at once in the per-user workload. */
+    private static final int USERS_PER_WAVE = 100;
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     private HttpClient streams = newStreamsClient();
@@ -183,9 +185,10 @@ public final class LoadClient {
     }
 
     /**
-     * U users, each with a temporary channel of its own and 1 to 5 connections to it (drawn from a fixed seed), and
-     * E events published one POST at a time, each to a random user: the shape of per-user notifications. Every
-     * event carries its user's own sequence, so each stream checks order, gaps and duplicates.
+     * U users, each with a temporary channel of its own and 1 to 5 connections to it (drawn from a fixed seed),
+     * connecting a hundred users at a time, and E events published one POST at a time, each to a random user: the
+     * shape of per-user notifications. Every event carries its user's own sequence, so each stream checks order,
+     * gaps and duplicates.
      */
     private Map<String, Object> perUser(Server server, int users, int events) throws Exception {
         Random random = new Random(42);
@@ -204,21 +207,27 @@ public final class LoadClient {
             expected += connectionsOf[target[i]];
         }
         Run run = new Run((int) expected);
-        List<Subscriber> subscribers = connectNow(server, run, userOf.size(), Map.of(),
-                n -> USER_STREAM + "u" + userOf.get(n));
-        // a user's channel exists once its first stream joined: probe every user until every stream saw a probe
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (run.probedSubscribers.sum() < userOf.size()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(server.name() + ": only " + run.probedSubscribers.sum() + " of "
-                        + userOf.size() + " user streams got a probe");
+        List<Subscriber> subscribers = new ArrayList<>(userOf.size());
+        // users come in waves, as they do: a wave's first joins create its channels, a probe shows each stream is in
+        for (int wave = 0; wave < users; wave += USERS_PER_WAVE) {
+            int from = wave;
+            int to = Math.min(users, wave + USERS_PER_WAVE);
+            List<Integer> streamsOf = userOf.stream().filter(u -> u >= from && u < to).toList();
+            subscribers.addAll(connectNow(server, run, streamsOf.size(), Map.of(),
+                    n -> USER_STREAM + "u" + streamsOf.get(n)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (run.probedSubscribers.sum() < subscribers.size()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(server.name() + ": only " + run.probedSubscribers.sum() + " of "
+                            + subscribers.size() + " user streams got a probe");
+                }
+                List<CompletableFuture<String>> probes = new ArrayList<>(to - from);
+                for (int u = from; u < to; u++) {
+                    probes.add(publish(server, USER_PUBLISH + "u" + u, -1));
+                }
+                CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                Thread.sleep(200);
             }
-            List<CompletableFuture<String>> probes = new ArrayList<>(users);
-            for (int u = 0; u < users; u++) {
-                probes.add(publish(server, USER_PUBLISH + "u" + u, -1));
-            }
-            CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-            Thread.sleep(200);
         }
         int[] sequenceOf = new int[users];
         long cpuBefore = server.cpuNanos();
