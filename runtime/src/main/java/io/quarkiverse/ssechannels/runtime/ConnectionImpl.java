@@ -695,9 +695,9 @@ final class ConnectionImpl implements Connection {
      * by suspending the request at the end of its handler chain: ending the stream before would race the thread that
      * runs that chain. The set-up completes even if the client left meanwhile ({@link SseRequestChain}); a request
      * that RESTEasy Reactive answers itself (the resource method failed after opening the stream: it ends the
-     * response) never completes it, so that is checked on every round. A set-up slower than the bound is told at WARN and its client is cut; the
-     * request is still released once its set-up completes. Once set up, a stream that is over already (its client
-     * left, or it was cut or ended meanwhile) is released at once.
+     * response) never completes it, so that is checked on every round. A set-up slower than the bound is told at
+     * WARN and its client is cut; the request is still released once its set-up completes. Once set up, a stream
+     * that is over already (its client left, or it was cut or ended meanwhile) is released at once.
      */
     private void attach() {
         HttpServerResponse response = stream.response();

@@ -116,10 +116,7 @@ public class RequestScopeTest {
         @Path("/scoped/{tag}")
         @Produces(MediaType.SERVER_SENT_EVENTS)
         public void stream(@Context SseEventSink sink, @PathParam("tag") String tag) {
-            scoped.tag(tag);
-            Connection connection = sse.open(sink);
-            Streams.OPENED.put(connection.id(), connection);
-            connection.join(sse.channel("scoped"));
+            open(sink, tag).join(sse.channel("scoped"));
         }
 
         /**
@@ -132,13 +129,11 @@ public class RequestScopeTest {
         @Produces(MediaType.SERVER_SENT_EVENTS)
         public void left(@Context SseEventSink sink, @Context Sse jaxrs, @Context HttpServerRequest request,
                 @PathParam("tag") String tag) throws Exception {
-            scoped.tag(tag);
             if (tag.startsWith("plain")) {
+                scoped.tag(tag);
                 sink.send(jaxrs.newEvent("plain")).toCompletableFuture().get(10, TimeUnit.SECONDS);
             } else {
-                Connection connection = sse.open(sink);
-                Streams.OPENED.put(connection.id(), connection);
-                connection.join(sse.channel("left"));
+                open(sink, tag).join(sse.channel("left"));
             }
             ResteasyReactiveRequestContext context = CurrentRequestManager.get();
             int before = context.getPosition();
@@ -155,9 +150,7 @@ public class RequestScopeTest {
         @Path("/scoped-fails")
         @Produces(MediaType.SERVER_SENT_EVENTS)
         public void fails(@Context SseEventSink sink) {
-            scoped.tag("fails");
-            Connection connection = sse.open(sink);
-            Streams.OPENED.put(connection.id(), connection);
+            open(sink, "fails");
             throw new IllegalStateException("a mistake of the application, after the stream opened");
         }
 
@@ -166,11 +159,17 @@ public class RequestScopeTest {
         @Path("/scoped-twice")
         @Produces(MediaType.SERVER_SENT_EVENTS)
         public void twice(@Context SseEventSink sink) {
-            scoped.tag("twice");
-            Connection connection = sse.open(sink);
-            Streams.OPENED.put(connection.id(), connection);
+            Connection connection = open(sink, "twice");
             assertThrows(IllegalStateException.class, () -> sse.open(sink));
             connection.join(sse.channel("scoped"));
+        }
+
+        /** Tags the request's scope, opens the stream and registers it where the tests find it. */
+        private Connection open(SseEventSink sink, String tag) {
+            scoped.tag(tag);
+            Connection connection = sse.open(sink);
+            Streams.OPENED.put(connection.id(), connection);
+            return connection;
         }
     }
 
