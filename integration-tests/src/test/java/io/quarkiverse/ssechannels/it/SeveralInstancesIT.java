@@ -111,7 +111,9 @@ public class SeveralInstancesIT {
     void manyNewChannelsJoinedAtOnceWaitForABusyPoolInsteadOfFailing() throws Exception {
         stopInstances();
         // one pooled connection is the subscriber's for good: commands share the other, and one may wait for it
-        a = start("-Dquarkus.redis.max-pool-size=2", "-Dquarkus.redis.max-pool-waiting=1");
+        // 24 reads of logs and presence updates through one connection of a fresh JVM: more than the default second
+        a = start("-Dquarkus.redis.max-pool-size=2", "-Dquarkus.redis.max-pool-waiting=1",
+                "-Dquarkus.sse-channels.redis.timeout=10s");
         b = null;
         int users = 24;
         ExecutorService connecting = Executors.newFixedThreadPool(users);

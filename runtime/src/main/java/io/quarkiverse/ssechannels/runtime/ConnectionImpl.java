@@ -621,7 +621,7 @@ final class ConnectionImpl implements Connection {
         int locked = 0;
         try {
             for (Subscription subscription : behind) {
-                if (!subscription.channel.lock.tryLockSoon()) {
+                if (!subscription.channel.lock.tryLock()) {
                     return GoLive.BUSY;
                 }
                 locked++;

@@ -154,8 +154,8 @@ public class RedisBroker implements Broker {
     private static final long CLOCK_MARGIN_MICROS = 1_000_000;
     private static final Duration RECONNECT_MIN = Duration.ofMillis(100);
     private static final Duration RECONNECT_MAX = Duration.ofSeconds(2);
-    /** The longest pause before a command that the client's pool refused is sent again. */
-    private static final long MAX_POOL_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** The pause before a command that the client's pool refused is sent again. */
+    private static final long POOL_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final Vertx vertx;
     private final Redis redis;
@@ -359,21 +359,23 @@ public class RedisBroker implements Broker {
     /**
      * Sends a command through the client's pool and waits for its answer, within the timeout. A pool with no free
      * connection and no room left in its queue of waiters refuses a command at once, before sending it: it is sent
-     * again after a short pause then, until the timeout, so that a burst (the first joins of many new channels,
+     * again a millisecond later then, until the timeout, so that a burst (the first joins of many new channels,
      * each reading its log) waits its turn instead of failing.
      */
     private <T> T await(Supplier<Future<T>> command, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long pause = TimeUnit.MILLISECONDS.toNanos(1);
         for (;;) {
             try {
-                return await(command.get(), deadline);
+                return await(command.get(), deadline, what);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof ConnectionPoolTooBusyException) || System.nanoTime() + pause > deadline) {
+                if (!(e.getCause() instanceof ConnectionPoolTooBusyException)
+                        || System.nanoTime() + POOL_PAUSE_NANOS > deadline) {
                     throw failed(what, e);
                 }
-                LockSupport.parkNanos(pause);
-                pause = Math.min(2 * pause, MAX_POOL_PAUSE_NANOS);
+                LockSupport.parkNanos(POOL_PAUSE_NANOS);
+                if (Thread.interrupted()) {
+                    throw interrupted(what, null);
+                }
             } catch (TimeoutException e) {
                 throw timedOut(what, e);
             }
@@ -383,7 +385,7 @@ public class RedisBroker implements Broker {
     /** Waits for an answer that is not a pooled command's (a subscription's confirmation), within the timeout. */
     private <T> T await(Future<T> answer, String what) {
         try {
-            return await(answer, System.nanoTime() + timeout.toNanos());
+            return await(answer, System.nanoTime() + timeout.toNanos(), what);
         } catch (ExecutionException e) {
             throw failed(what, e);
         } catch (TimeoutException e) {
@@ -391,14 +393,20 @@ public class RedisBroker implements Broker {
         }
     }
 
-    private static <T> T await(Future<T> answer, long deadline) throws ExecutionException, TimeoutException {
+    private static <T> T await(Future<T> answer, long deadline, String what)
+            throws ExecutionException, TimeoutException {
         try {
             return answer.toCompletionStage().toCompletableFuture().get(Math.max(0, deadline - System.nanoTime()),
                     TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendUnavailableException("waiting for Redis was interrupted", e);
+            throw interrupted(what, e);
         }
+    }
+
+    /** Keeps the thread's interrupt for its caller. */
+    private static BackendUnavailableException interrupted(String what, InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new BackendUnavailableException(what + " was interrupted", e);
     }
 
     private static BackendUnavailableException failed(String what, ExecutionException e) {

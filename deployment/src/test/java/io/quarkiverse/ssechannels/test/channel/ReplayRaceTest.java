@@ -36,7 +36,9 @@ public class ReplayRaceTest {
     static final QuarkusUnitTest config = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Streams.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
-            .overrideConfigKey("quarkus.sse-channels.history-size", "100000");
+            .overrideConfigKey("quarkus.sse-channels.history-size", "100000")
+            // a client the tight loops flood is not cut before the test sees it joined
+            .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "256M");
 
     @TestHTTPResource("/streams/channels/race")
     URI race;
@@ -71,7 +73,8 @@ public class ReplayRaceTest {
             for (int c = 0; c < 4; c++) {
                 long[] before = { sent[0].get(), sent[1].get() };
                 try (SseClient client = SseClient.connect(busy)) {
-                    Awaitility.await("join " + c).atMost(Duration.ofSeconds(20)).until(() -> channel.size() == 1);
+                    Awaitility.await("join " + c).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2))
+                            .until(() -> channel.size() == 1);
                 }
                 // leaving takes the lock too
                 Awaitility.await("leave " + c).atMost(Duration.ofSeconds(20)).until(() -> channel.size() == 0);
