@@ -228,7 +228,7 @@ final class Report {
     /** Two line charts side by side: deliveries per second, and p99 latency, against connections. */
     private String svg() {
         int w = 900;
-        int h = 380;
+        int h = 400;
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n",
@@ -237,13 +237,20 @@ final class Report {
         chart(svg, 60, 40, 360, 260, "deliveries per second", "deliveriesPerSecond", 1);
         chart(svg, 510, 40, 360, 260, "p99 delivery latency (ms)", "p99Micros", 1000);
         int x = 60;
+        int y = 345;
         int i = 0;
         for (String server : results.keySet()) {
             String colour = COLOURS[i++ % COLOURS.length];
+            int width = 30 + server.length() * 7;
+            if (x + width > w) {
+                // the legend goes on on a row of its own
+                x = 60;
+                y += 20;
+            }
             svg.append(String.format(Locale.ROOT,
-                    "<rect x=\"%d\" y=\"345\" width=\"14\" height=\"14\" fill=\"%s\"/><text x=\"%d\" y=\"357\">%s</text>%n",
-                    x, colour, x + 20, server));
-            x += 30 + server.length() * 7;
+                    "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
+                    x, y, colour, x + 20, y + 12, server));
+            x += width;
         }
         return svg.append("</svg>\n").toString();
     }
