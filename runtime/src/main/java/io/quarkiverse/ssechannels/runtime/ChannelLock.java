@@ -24,10 +24,6 @@ final class ChannelLock {
 
     /** For a change: waits in order behind every thread queued before it, counted as waiting. */
     void lock() {
-        if (lock.isHeldByCurrentThread()) {
-            lock.lock();
-            return;
-        }
         waiting.incrementAndGet();
         try {
             lock.lock();

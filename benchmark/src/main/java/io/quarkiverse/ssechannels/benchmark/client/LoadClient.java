@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -215,19 +216,8 @@ public final class LoadClient {
             List<Integer> streamsOf = userOf.stream().filter(u -> u >= from && u < to).toList();
             subscribers.addAll(connectNow(server, run, streamsOf.size(), Map.of(),
                     n -> USER_STREAM + "u" + streamsOf.get(n)));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (run.probedSubscribers.sum() < subscribers.size()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(server.name() + ": only " + run.probedSubscribers.sum() + " of "
-                            + subscribers.size() + " user streams got a probe");
-                }
-                List<CompletableFuture<String>> probes = new ArrayList<>(to - from);
-                for (int u = from; u < to; u++) {
-                    probes.add(publish(server, USER_PUBLISH + "u" + u, -1));
-                }
-                CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-                Thread.sleep(200);
-            }
+            probeUntilSeen(server, run, subscribers.size(),
+                    IntStream.range(from, to).mapToObj(u -> USER_PUBLISH + "u" + u).toList());
         }
         int[] sequenceOf = new int[users];
         long cpuBefore = server.cpuNanos();
@@ -362,16 +352,26 @@ public final class LoadClient {
     /** Connects, then publishes probes until every stream saw one: only then is the server surely delivering. */
     private List<Subscriber> connect(Server server, Run run, int n, Map<String, String> headers) throws Exception {
         List<Subscriber> subscribers = connectNow(server, run, n, headers);
+        probeUntilSeen(server, run, n, List.of(server.publishPath()));
+        return subscribers;
+    }
+
+    /**
+     * Publishes a probe to each path, every 200 ms, until the run's streams saw one each.
+     *
+     * @param streams how many of the run's streams there are
+     */
+    private void probeUntilSeen(Server server, Run run, int streams, List<String> paths) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (run.probedSubscribers.sum() < n) {
+        while (run.probedSubscribers.sum() < streams) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(server.name() + ": only " + run.probedSubscribers.sum() + " of " + n
-                        + " streams got a probe");
+                throw new IllegalStateException(server.name() + ": only " + run.probedSubscribers.sum() + " of "
+                        + streams + " streams got a probe");
             }
-            publish(server, -1).get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(paths.stream().map(path -> publish(server, path, -1))
+                    .toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             Thread.sleep(200);
         }
-        return subscribers;
     }
 
     private List<Subscriber> connectNow(Server server, Run run, int n, Map<String, String> headers) throws Exception {
