@@ -17,10 +17,12 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -329,6 +331,9 @@ public final class LoadClient {
         r.put("inOrder", subscribers.stream().allMatch(s -> s.inOrder));
         r.put("millis", TimeUnit.NANOSECONDS.toMillis(elapsed));
         System.out.printf("reconnect storm: %s%n", r);
+        subscribers.stream().filter(s -> s.received < events).limit(5).forEach(s -> System.out.printf(
+                "  a short stream: %d of %d events, next expected %d, %s%n", s.received, events, s.next,
+                s.ended == null ? "still open" : s.ended));
         disconnect();
         return r;
     }
@@ -390,10 +395,21 @@ public final class LoadClient {
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
                     .setPort(server.streamPort(i)).setURI(paths.apply(i)).putHeader("Accept", "text/event-stream");
             headers.forEach(options::putHeader);
-            streams.request(options).compose(request -> request.send()).onComplete(ar -> {
-                if (ar.succeeded()) {
-                    ar.result().handler(subscriber::handle);
-                } else {
+            // the handlers are in place before the request goes out: a response body that arrives before its
+            // handler is dropped, and a thread that registers it later can be descheduled while the whole replay
+            // comes in
+            streams.request(options).compose(request -> {
+                Future<HttpClientResponse> response = request.response().andThen(ar -> {
+                    if (ar.succeeded()) {
+                        HttpClientResponse r = ar.result();
+                        r.handler(subscriber::handle);
+                        r.endHandler(v -> subscriber.ended = "ended by the server, status " + r.statusCode());
+                        r.exceptionHandler(e -> subscriber.ended = e.toString());
+                    }
+                });
+                return request.end().compose(v -> response);
+            }).onComplete(ar -> {
+                if (ar.failed()) {
                     failed.incrementAndGet();
                 }
                 heads.countDown();
@@ -448,8 +464,10 @@ public final class LoadClient {
                 .setPort(server.publishPort()).setURI(path).setIdleTimeout(10_000)
                 .putHeader("Content-Type", "text/plain");
         // a server that stops answering (out of memory, say) fails the publish instead of hanging the run
-        return publisher.request(options).compose(request -> request.send(Buffer.buffer(body.toString())))
-                .compose(response -> response.body().map(Buffer::toString))
-                .toCompletionStage().toCompletableFuture();
+        // the body is asked for before the request goes out (see connectNow)
+        return publisher.request(options).compose(request -> {
+            Future<String> answer = request.response().compose(response -> response.body().map(Buffer::toString));
+            return request.end(Buffer.buffer(body.toString())).compose(v -> answer);
+        }).toCompletionStage().toCompletableFuture();
     }
 }

@@ -20,6 +20,8 @@ final class Subscriber {
     long probes;
     long next;
     boolean inOrder = true;
+    /** How the stream ended, if it did before the run was over: what a short stream's report says. */
+    volatile String ended;
 
     Subscriber(Run run, long firstExpected) {
         this.run = run;
