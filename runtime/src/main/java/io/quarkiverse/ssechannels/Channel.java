@@ -5,6 +5,8 @@ import java.util.function.Consumer;
 import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import io.vertx.ext.web.RoutingContext;
+
 /**
  * A broadcast group of {@link Connection}s with a bounded history of the events sent to it.
  * <p>
@@ -42,6 +44,22 @@ public interface Channel {
      *         thread: it would wait for Redis
      */
     Connection open(SseEventSink sink);
+
+    /**
+     * Opens a connection on the response of a Vert.x route with a place reserved in this channel, like
+     * {@link SseChannels#open(RoutingContext)}; the connection takes the place when it is {@linkplain #add added}, or
+     * frees it when it closes first. When the channel already holds its {@code max-connections}, nothing is opened:
+     * the request is answered {@code 503 Service Unavailable} with a {@code Retry-After} header, and the connection
+     * returned is closed ({@link #add} returns {@code false} for it).
+     *
+     * @param routing the route's routing context
+     * @return the open connection, not yet in the channel, or a closed one if the stream was refused
+     * @throws ChannelClosedException if this channel is closed
+     * @throws IllegalStateException if called off the Vert.x thread handling the request, or once the response head
+     *         was written; with {@code quarkus.sse-channels.backend=redis}, when called on an event loop thread: it
+     *         would wait for Redis
+     */
+    Connection open(RoutingContext routing);
 
     /**
      * Joins the connection to this channel, the same as {@code connection.join(this)}: the connection catches up on

@@ -2,6 +2,8 @@ package io.quarkiverse.ssechannels;
 
 import jakarta.ws.rs.sse.SseEventSink;
 
+import io.vertx.ext.web.RoutingContext;
+
 /**
  * The entry point of the extension, an application-scoped bean: opens connections and gives access to channels.
  *
@@ -41,6 +43,42 @@ public interface SseChannels {
      * @throws IllegalStateException if called outside the resource method of a RESTEasy Reactive SSE request
      */
     Connection open(SseEventSink sink, ConnectionOptions options);
+
+    /**
+     * Opens a connection on the response of a Vert.x route, with the configured ping interval and timeout: the same
+     * connection as {@link #open(SseEventSink)} gives (head, last event id, ping, timeout, limits, replay, shutdown),
+     * without a JAX-RS request behind it. Call it from the route's handler, before anything was written to the
+     * response; the connection owns the response from then on. A route that only opens and joins may run on the event
+     * loop with the default in-memory channels; with {@code quarkus.sse-channels.backend=redis}, opening and joining
+     * wait for Redis, so use a blocking handler.
+     *
+     * <pre>
+     * void routes(&#64;Observes Router router) {
+     *     router.get("/sse/weather").handler(rc -&gt; sse.open(rc).join(weather));
+     * }
+     * </pre>
+     *
+     * When the application already holds its {@code max-connections}, nothing is opened: the request is answered
+     * {@code 503 Service Unavailable} with a {@code Retry-After} header, and the connection returned is closed (it
+     * joins nothing, and sends to it do nothing).
+     *
+     * @param routing the route's routing context
+     * @return the open connection, or a closed one if the stream was refused
+     * @throws IllegalStateException if called off the Vert.x thread handling the request, or once the response head
+     *         was written
+     */
+    Connection open(RoutingContext routing);
+
+    /**
+     * Like {@link #open(RoutingContext)}, with options overriding the configuration for this connection.
+     *
+     * @param routing the route's routing context
+     * @param options the options; unset values come from the configuration
+     * @return the open connection, or a closed one if the stream was refused
+     * @throws IllegalStateException if called off the Vert.x thread handling the request, or once the response head
+     *         was written
+     */
+    Connection open(RoutingContext routing, ConnectionOptions options);
 
     /**
      * @param name the channel name; not blank

@@ -103,7 +103,7 @@ public class Streams {
         return record(sse.open(sink, options));
     }
 
-    private static Connection record(Connection connection) {
+    static Connection record(Connection connection) {
         OPENED.put(connection.id(), connection);
         connection.onClose(c -> CLOSED.add(c.id()));
         return connection;

@@ -15,6 +15,8 @@ import java.util.Map;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -66,9 +68,14 @@ public class DemoContractTest {
         }
     }
 
-    @Test
-    void weatherBroadcastsWithAssignedOrGivenIds() {
-        try (SseClient a = SseClient.connect(uri("/sse/weather")); SseClient b = SseClient.connect(uri("/sse/weather"))) {
+    /** The weather stream, from a resource method and from a Vert.x route: the same contract. */
+    @ParameterizedTest
+    @ValueSource(strings = { "/sse/weather", "/route/sse/weather" })
+    void weatherBroadcastsWithAssignedOrGivenIds(String stream) {
+        try (SseClient a = SseClient.connect(uri(stream)); SseClient b = SseClient.connect(uri(stream))) {
+            assertEquals(200, a.status());
+            assertEquals("text/event-stream", a.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals("no", a.headers().firstValue("X-Accel-Buffering").orElseThrow());
             assertEquals(List.of("OK"), a.next(WAIT).comments().stream().map(String::strip).toList());
             awaitCount("/weather/connections", 2);
             String id = post("/weather", "sunny\nwarm");
@@ -107,10 +114,11 @@ public class DemoContractTest {
         }
     }
 
-    @Test
-    void reconnectionReplaysWhatWasMissed() {
+    @ParameterizedTest
+    @ValueSource(strings = { "/sse/weather", "/route/sse/weather" })
+    void reconnectionReplaysWhatWasMissed(String stream) {
         String lastSeen;
-        try (SseClient client = SseClient.connect(uri("/sse/weather"))) {
+        try (SseClient client = SseClient.connect(uri(stream))) {
             awaitCount("/weather/connections", 1);
             lastSeen = post("/weather", "before");
             assertEquals("before", client.nextEvent(WAIT).data());
@@ -118,7 +126,7 @@ public class DemoContractTest {
         awaitCount("/weather/connections", 0);
         post("/weather", "missed-1");
         post("/weather", "missed-2");
-        try (SseClient client = SseClient.connect(uri("/sse/weather"), Map.of("Last-Event-ID", lastSeen))) {
+        try (SseClient client = SseClient.connect(uri(stream), Map.of("Last-Event-ID", lastSeen))) {
             assertEquals(List.of("missed-1", "missed-2"),
                     client.nextEvents(2, WAIT).stream().map(SseClient.Frame::data).toList());
         }

@@ -56,7 +56,7 @@ public class LogHygieneIT {
 
     private static final Pattern CONNECTION = Pattern.compile("SSE connection \\[(\\d+)]");
     private static final String[] PATHS = { "/sse/weather", "/sse/feed", "/sse/news", "/sse/user/u1", "/sse/user/u2",
-            "/sse" };
+            "/sse", "/route/sse/weather" };
     private static final String[] HOSTILE_IDS = { null, "", "-", "--", ".", "..", "...", "x", "-1", "abcdefgh-",
             "abcdefgh--1", "abcdefgh-99999999999999999999999999", "abcdefgh-1.abcdefgh-2.abcdefgh-3",
             "zzzzzzzz-9223372036854775807", "é-1", "%00", "\u0001\u0002", "\u007f", "x".repeat(1025),

@@ -22,9 +22,11 @@ import io.quarkiverse.ssechannels.BackendUnavailableException;
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelClosedException;
 import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.ConnectionOptions;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * A channel of this application instance. Its own lock orders what happens to it: an event gets its offset, enters
@@ -129,12 +131,21 @@ final class ChannelImpl implements Channel {
 
     @Override
     public Connection open(SseEventSink sink) {
+        return open(SinkBinding.of(sink));
+    }
+
+    @Override
+    public Connection open(RoutingContext routing) {
+        return owner.route(routing, this::open);
+    }
+
+    private Connection open(StreamBinding stream) {
         if (mirror != null) {
             Mirror.requireWorker("opening a stream of " + this);
         }
         if (owner.stopping()) {
             // the channel may be closed already: the stream ends at once with its retry hint, and joins nothing
-            return owner.open(sink);
+            return owner.open(stream, ConnectionOptions.defaults());
         }
         lock.lock();
         try {
@@ -152,7 +163,7 @@ final class ChannelImpl implements Channel {
                 attach(mirror);
                 attached = true;
             }
-            connection = (ConnectionImpl) owner.open(sink);
+            connection = (ConnectionImpl) owner.open(stream, ConnectionOptions.defaults());
         } finally {
             lock.lock();
             try {

@@ -159,7 +159,7 @@ final class Mirror implements Broker.Listener {
         if (Context.isOnEventLoopThread()) {
             throw new IllegalStateException("With quarkus.sse-channels.backend=redis, " + what
                     + " waits for Redis, which an event loop must not do: call it from a worker thread (a blocking "
-                    + "resource method, or one annotated @Blocking)");
+                    + "resource method, one annotated @Blocking, or a route's blocking handler)");
         }
     }
 

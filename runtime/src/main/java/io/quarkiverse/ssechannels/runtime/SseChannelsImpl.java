@@ -35,6 +35,7 @@ import io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Owns what is shared by every connection and channel of the application: configuration, the clock that stamps
@@ -106,7 +107,40 @@ public class SseChannelsImpl implements SseChannels {
     @Override
     public Connection open(SseEventSink sink, ConnectionOptions options) {
         Objects.requireNonNull(options, "options");
-        StreamBinding stream = StreamBinding.of(sink);
+        return open(SinkBinding.of(sink), options);
+    }
+
+    @Override
+    public Connection open(RoutingContext routing) {
+        return open(routing, ConnectionOptions.defaults());
+    }
+
+    @Override
+    public Connection open(RoutingContext routing, ConnectionOptions options) {
+        Objects.requireNonNull(options, "options");
+        return route(routing, stream -> open(stream, options));
+    }
+
+    /**
+     * Opens the stream of a route: a refusal, which RESTEasy Reactive would answer from its exception, is answered
+     * here, and the application gets a connection that is closed already.
+     */
+    Connection route(RoutingContext routing, Function<StreamBinding, Connection> opener) {
+        RouteBinding stream = RouteBinding.of(routing);
+        try {
+            return opener.apply(stream);
+        } catch (ServiceUnavailableException e) {
+            Response refusal = e.getResponse();
+            LOG.debugf("Refused an SSE stream: %s", refusal.getEntity());
+            routing.response().setStatusCode(refusal.getStatus())
+                    .putHeader(HttpHeaders.RETRY_AFTER, refusal.getHeaderString(HttpHeaders.RETRY_AFTER))
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain;charset=UTF-8")
+                    .end(String.valueOf(refusal.getEntity()));
+            return new RefusedConnection(routing.request());
+        }
+    }
+
+    Connection open(StreamBinding stream, ConnectionOptions options) {
         // read first: nothing the client sent can fail the request once a place is taken or the head is out
         LastEventId sent = LastEventId.of(stream.request());
         if (openCount.incrementAndGet() > maxConnections) {

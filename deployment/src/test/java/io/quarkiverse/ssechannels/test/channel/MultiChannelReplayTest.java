@@ -13,13 +13,15 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
@@ -27,25 +29,28 @@ import io.quarkus.test.common.http.TestHTTPResource;
 
 /**
  * One connection in two channels: its ids are cursors over both, so a reconnection from any event, replayed or live,
- * gets exactly what came after it, in publish order across the channels.
+ * gets exactly what came after it, in publish order across the channels; for streams opened from a resource method
+ * and from a Vert.x route alike.
  */
 public class MultiChannelReplayTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
             .overrideConfigKey("quarkus.http.test-port", "0");
 
-    @TestHTTPResource("/streams/channels/weather,news")
-    URI both;
+    @TestHTTPResource("/")
+    URI root;
 
     @Inject
     SseChannels sse;
 
-    @Test
-    void replayComesInPublishOrderAndResumesExactlyFromAnyPointOfIt() {
-        Channel weather = sse.channel("weather");
-        Channel news = sse.channel("news");
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void replayComesInPublishOrderAndResumesExactlyFromAnyPointOfIt(String base) {
+        Channel weather = sse.channel(Routes.name(base, "weather"));
+        Channel news = sse.channel(Routes.name(base, "news"));
+        URI both = stream(base, weather, news);
         String lastSeen;
         try (SseClient client = SseClient.connect(both)) {
             awaitSize(weather, 1);
@@ -84,12 +89,13 @@ public class MultiChannelReplayTest {
         }
     }
 
-    @Test
-    void idsAreCursorsOverTheChannelsAndSingleChannelIdsAreTheEventsOwn() {
-        Channel a = sse.channel("a");
-        Channel b = sse.channel("b");
-        try (SseClient single = SseClient.connect(URI.create(both.toString().replace("weather,news", "a")));
-                SseClient multi = SseClient.connect(URI.create(both.toString().replace("weather,news", "a,b")))) {
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void idsAreCursorsOverTheChannelsAndSingleChannelIdsAreTheEventsOwn(String base) {
+        Channel a = sse.channel(Routes.name(base, "a"));
+        Channel b = sse.channel(Routes.name(base, "b"));
+        try (SseClient single = SseClient.connect(stream(base, a));
+                SseClient multi = SseClient.connect(stream(base, a, b))) {
             awaitSize(a, 2);
             awaitSize(b, 1);
             String id = a.send(SseMessage.builder().id("caller-1").data("x").build());
@@ -98,5 +104,10 @@ public class MultiChannelReplayTest {
             assertNotEquals(id, cursor);
             assertEquals(2, cursor.split("\\.").length, "a position in each channel: " + cursor);
         }
+    }
+
+    private URI stream(String base, Channel... channels) {
+        return URI.create(root + base.substring(1) + "/channels/"
+                + String.join(",", java.util.Arrays.stream(channels).map(Channel::name).toList()));
     }
 }

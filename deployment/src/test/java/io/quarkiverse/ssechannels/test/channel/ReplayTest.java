@@ -13,12 +13,14 @@ import java.util.stream.IntStream;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import static io.quarkiverse.ssechannels.test.Streams.awaitSize;
 import static io.quarkiverse.ssechannels.test.Streams.data;
@@ -28,28 +30,32 @@ import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 
 /**
- * History, replay after Last-Event-ID (header or query parameter), ids, bounds and the policy for unknown ids.
+ * History, replay after Last-Event-ID (header or query parameter), ids, bounds and the policy for unknown ids; for
+ * streams opened from a resource method and from a Vert.x route alike, each in channels of its own.
  */
 public class ReplayTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
-            .overrideConfigKey("quarkus.sse-channels.channels.\"small\".history-size", "3")
-            .overrideConfigKey("quarkus.sse-channels.channels.\"none\".history-size", "0");
+            .overrideConfigKey("quarkus.sse-channels.channels.\"small-streams\".history-size", "3")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"small-routes\".history-size", "3")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"none-streams\".history-size", "0")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"none-routes\".history-size", "0");
 
-    @TestHTTPResource("/streams/channels/")
-    URI base;
+    @TestHTTPResource("/")
+    URI root;
 
     @Inject
     SseChannels sse;
 
-    @Test
-    void replaysWhatCameAfterTheLastEventIdThenGoesLive() {
-        Channel channel = sse.channel("replay");
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void replaysWhatCameAfterTheLastEventIdThenGoesLive(String base) {
+        Channel channel = sse.channel(Routes.name(base, "replay"));
         List<String> ids = sendAll(channel, "a", "b", "c", "d");
-        try (SseClient client = SseClient.connect(URI.create(base + "replay"), Map.of("Last-Event-ID", ids.get(1)))) {
+        try (SseClient client = SseClient.connect(stream(base, "replay"), Map.of("Last-Event-ID", ids.get(1)))) {
             assertEquals(List.of("c", "d"), data(client.nextEvents(2, Duration.ofSeconds(10))));
             awaitSize(channel, 1);
             String id = channel.send(SseMessage.data("e"));
@@ -59,50 +65,54 @@ public class ReplayTest {
         }
     }
 
-    @Test
-    void lastEventIdQueryParameterWorksLikeTheHeader() {
-        Channel channel = sse.channel("query");
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void lastEventIdQueryParameterWorksLikeTheHeader(String base) {
+        Channel channel = sse.channel(Routes.name(base, "query"));
         List<String> ids = sendAll(channel, "a", "b", "c");
-        try (SseClient client = SseClient.connect(URI.create(base + "query?lastEventId=" + ids.get(0)))) {
+        try (SseClient client = SseClient.connect(stream(base, "query", "?lastEventId=" + ids.get(0)))) {
             assertEquals(List.of("b", "c"), data(client.nextEvents(2, Duration.ofSeconds(10))));
         }
     }
 
-    @Test
-    void callerIdsAreKeptAndAssignedIdsAreUnique() {
-        Channel channel = sse.channel("ids");
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void callerIdsAreKeptAndAssignedIdsAreUnique(String base) {
+        Channel channel = sse.channel(Routes.name(base, "ids"));
         assertEquals("mine", channel.send(SseMessage.builder().id("mine").data("x").build()));
         String a = channel.send(SseMessage.data("y"));
         String b = channel.send(SseMessage.data("z"));
         assertEquals(false, a.equals(b));
         assertNull(channel.send(SseMessage.comment("not an event")));
         assertEquals(3, channel.historySize(), "comments are not kept");
-        try (SseClient client = SseClient.connect(URI.create(base + "ids"), Map.of("Last-Event-ID", "mine"))) {
+        try (SseClient client = SseClient.connect(stream(base, "ids"), Map.of("Last-Event-ID", "mine"))) {
             List<SseClient.Frame> events = client.nextEvents(2, Duration.ofSeconds(10));
             assertEquals(List.of(a, b), events.stream().map(SseClient.Frame::id).toList());
         }
     }
 
-    @Test
-    void historyIsBoundedAndAnEvictedIdReplaysEverythingKept() {
-        Channel channel = sse.channel("small");
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void historyIsBoundedAndAnEvictedIdReplaysEverythingKept(String base) {
+        Channel channel = sse.channel(Routes.name(base, "small"));
         List<String> ids = sendAll(channel, "1", "2", "3", "4", "5");
         assertEquals(3, channel.historySize());
-        try (SseClient client = SseClient.connect(URI.create(base + "small"), Map.of("Last-Event-ID", ids.get(0)))) {
+        try (SseClient client = SseClient.connect(stream(base, "small"), Map.of("Last-Event-ID", ids.get(0)))) {
             assertEquals(List.of("3", "4", "5"), data(client.nextEvents(3, Duration.ofSeconds(10))));
         }
-        try (SseClient client = SseClient.connect(URI.create(base + "small"),
+        try (SseClient client = SseClient.connect(stream(base, "small"),
                 Map.of("Last-Event-ID", "never-sent"))) {
             assertEquals(List.of("3", "4", "5"), data(client.nextEvents(3, Duration.ofSeconds(10))));
         }
     }
 
-    @Test
-    void noHistoryMeansLiveOnly() {
-        Channel channel = sse.channel("none");
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void noHistoryMeansLiveOnly(String base) {
+        Channel channel = sse.channel(Routes.name(base, "none"));
         List<String> ids = sendAll(channel, "1", "2");
         assertEquals(0, channel.historySize());
-        try (SseClient client = SseClient.connect(URI.create(base + "none"), Map.of("Last-Event-ID", ids.get(0)))) {
+        try (SseClient client = SseClient.connect(stream(base, "none"), Map.of("Last-Event-ID", ids.get(0)))) {
             awaitSize(channel, 1);
             channel.send(SseMessage.data("live"));
             assertEquals("live", client.nextEvent(Duration.ofSeconds(10)).data());
@@ -111,14 +121,20 @@ public class ReplayTest {
         }
     }
 
-    @Test
-    void withoutLastEventIdNothingIsReplayed() {
-        Channel channel = sse.channel("fresh");
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void withoutLastEventIdNothingIsReplayed(String base) {
+        Channel channel = sse.channel(Routes.name(base, "fresh"));
         sendAll(channel, "old");
-        try (SseClient client = SseClient.connect(URI.create(base + "fresh"))) {
+        try (SseClient client = SseClient.connect(stream(base, "fresh"))) {
             awaitSize(channel, 1);
             channel.send(SseMessage.data("new"));
             assertEquals("new", client.nextEvent(Duration.ofSeconds(10)).data());
         }
+    }
+
+    /** @param query appended as is */
+    private URI stream(String base, String channel, String... query) {
+        return URI.create(root + base.substring(1) + "/channels/" + Routes.name(base, channel) + String.join("", query));
     }
 }

@@ -18,38 +18,42 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
+import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 
 /**
- * Ping, timeout, both ways of closing, listeners that run exactly once, and nothing left behind.
+ * Ping, timeout, both ways of closing, listeners that run exactly once, and nothing left behind; for streams opened
+ * from a resource method and from a Vert.x route alike.
  */
 public class LifecycleTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
             .overrideConfigKey("quarkus.http.test-port", "0");
 
-    @TestHTTPResource("/streams")
-    URI base;
+    @TestHTTPResource("/")
+    URI root;
 
     @Inject
     SseChannels sse;
 
-    @Test
-    void pingsEveryInterval() {
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void pingsEveryInterval(String base) {
         long opened = System.nanoTime();
-        try (SseClient client = SseClient.connect(URI.create(base + "/open?ping=300"))) {
+        try (SseClient client = SseClient.connect(uri(base, "/open?ping=300"))) {
             for (int i = 1; i <= 4; i++) {
                 SseClient.Frame ping = client.next(Duration.ofSeconds(10));
                 long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
@@ -61,9 +65,10 @@ public class LifecycleTest {
         }
     }
 
-    @Test
-    void timeoutEndsTheStreamCleanlyAndRunsListenersOnce() {
-        try (SseClient client = SseClient.connect(URI.create(base + "/open?timeout=300"))) {
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void timeoutEndsTheStreamCleanlyAndRunsListenersOnce(String base) {
+        try (SseClient client = SseClient.connect(uri(base, "/open?timeout=300"))) {
             Connection connection = awaitNewest();
             assertTrue(client.awaitEnd(Duration.ofSeconds(10)), "the server ended the stream");
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isOpen());
@@ -71,9 +76,10 @@ public class LifecycleTest {
         }
     }
 
-    @Test
-    void clientThatVanishesIsDetectedWithoutAWrite() {
-        SseClient client = SseClient.connect(URI.create(base + "/open"));
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void clientThatVanishesIsDetectedWithoutAWrite(String base) {
+        SseClient client = SseClient.connect(uri(base, "/open"));
         Connection connection = awaitNewest();
         AtomicInteger listenerRuns = new AtomicInteger();
         connection.onClose(c -> listenerRuns.incrementAndGet());
@@ -87,13 +93,14 @@ public class LifecycleTest {
         assertEquals(1, late.get(), "a listener added after the close runs at once");
     }
 
-    @Test
-    void tcpResetIsDetectedAndTheRequestIsKept() throws Exception {
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-            socket.getOutputStream().write(("GET " + base.getPath() + "/open?x=1 HTTP/1.1\r\nHost: localhost\r\n"
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void tcpResetIsDetectedAndTheRequestIsKept(String base) throws Exception {
+        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+            socket.getOutputStream().write(("GET " + base + "/open?x=1 HTTP/1.1\r\nHost: localhost\r\n"
                     + "Accept: text/event-stream\r\nX-Client: raw\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             Connection connection = awaitNewest();
-            assertEquals("/streams/open", connection.request().path());
+            assertEquals(base + "/open", connection.request().path());
             assertEquals("raw", connection.request().getHeader("X-Client"));
             assertEquals("1", connection.request().getParam("x"));
             socket.setSoLinger(true, 0); // close with a reset rather than a FIN
@@ -104,9 +111,10 @@ public class LifecycleTest {
         awaitClosedOnce(connection);
     }
 
-    @Test
-    void serverCloseIsIdempotentAndListenersRunOnce() {
-        try (SseClient client = SseClient.connect(URI.create(base + "/open"))) {
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void serverCloseIsIdempotentAndListenersRunOnce(String base) {
+        try (SseClient client = SseClient.connect(uri(base, "/open"))) {
             Connection connection = awaitNewest();
             connection.sendData("last words");
             connection.close();
@@ -117,15 +125,16 @@ public class LifecycleTest {
         }
     }
 
-    @Test
-    void churnOfAbruptDisconnectsLeavesNothingBehind() throws Exception {
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void churnOfAbruptDisconnectsLeavesNothingBehind(String base) throws Exception {
         SseChannelsImpl impl = (SseChannelsImpl) sse;
-        Channel channel = sse.channel("churn");
+        Channel channel = sse.channel(Routes.name(base, "churn"));
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);
-        churn(1_000); // warms up the server and the client, so the heap comparison sees only what stays
+        churn(base, 1_000); // warms up the server and the client, so the heap comparison sees only what stays
         long before = heapAfterGc();
         long started = System.nanoTime();
-        churn(10_000);
+        churn(base, 10_000);
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         // no write happens: only the transport's close can tell the server
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> impl.openConnections() == 0);
@@ -138,12 +147,12 @@ public class LifecycleTest {
         assertTrue(growth < 4 * 1024 * 1024, "heap grew by " + growth + " bytes");
     }
 
-    private void churn(int cycles) throws InterruptedException {
+    private void churn(String base, int cycles) throws InterruptedException {
         Thread[] threads = new Thread[8];
         for (int t = 0; t < threads.length; t++) {
             threads[t] = new Thread(() -> {
                 for (int i = 0; i < cycles / threads.length; i++) {
-                    SseClient.connect(URI.create(base + "/bare/churn")).close();
+                    SseClient.connect(uri(base, "/bare/" + Routes.name(base, "churn"))).close();
                 }
             });
             threads[t].start();
@@ -151,6 +160,10 @@ public class LifecycleTest {
         for (Thread thread : threads) {
             thread.join(120_000);
         }
+    }
+
+    private URI uri(String base, String path) {
+        return URI.create(root + base.substring(1) + path);
     }
 
     private static long heapAfterGc() {

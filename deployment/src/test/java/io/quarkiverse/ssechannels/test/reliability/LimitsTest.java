@@ -23,6 +23,8 @@ import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
@@ -30,6 +32,7 @@ import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
+import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
@@ -44,44 +47,47 @@ public class LimitsTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
             .overrideConfigKey("quarkus.sse-channels.max-connections", "3")
             .overrideConfigKey("quarkus.sse-channels.retry-after", "7")
             .overrideConfigKey("quarkus.sse-channels.max-data-size", "1K")
-            .overrideConfigKey("quarkus.sse-channels.channels.\"capped\".max-connections", "1")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"capped-streams\".max-connections", "1")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"capped-routes\".max-connections", "1")
             .overrideConfigKey("quarkus.log.category.\"io.quarkiverse.ssechannels\".level", "DEBUG")
             .setLogRecordPredicate(r -> r.getLoggerName().equals(SseChannelsImpl.class.getName()))
             .assertLogRecords(LimitsTest::hostileIdsAreLoggedEscaped);
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TestHTTPResource("/streams")
-    URI base;
+    @TestHTTPResource("/")
+    URI root;
 
     @Inject
     SseChannels sse;
 
-    @Test
-    void channelAndApplicationLimitsAnswer503AndKeepNothing() throws Exception {
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void channelAndApplicationLimitsAnswer503AndKeepNothing(String base) throws Exception {
+        String capped = Routes.name(base, "capped");
         SseChannelsImpl impl = (SseChannelsImpl) sse;
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);
-        Channel capped = sse.channel("capped");
-        try (SseClient first = SseClient.connect(URI.create(base + "/reserved/capped"))) {
-            awaitSize(capped, 1);
+        Channel channel = sse.channel(capped);
+        try (SseClient first = SseClient.connect(stream(base, "/reserved/" + capped))) {
+            awaitSize(channel, 1);
             int timers = impl.pendingTimers();
-            HttpResponse<String> full = get("/reserved/capped");
+            HttpResponse<String> full = get(base + "/reserved/" + capped);
             assertEquals(503, full.statusCode());
             assertEquals("7", full.headers().firstValue("Retry-After").orElseThrow());
-            assertTrue(full.body().contains("[capped]"), full.body());
-            assertEquals(1, capped.size());
+            assertTrue(full.body().contains("[" + capped + "]"), full.body());
+            assertEquals(1, channel.size());
             assertEquals(1, impl.openConnections(), "the refused request left no connection");
             assertEquals(timers, impl.pendingTimers(), "and no timer");
 
-            try (SseClient second = SseClient.connect(URI.create(base + "/open"));
-                    SseClient third = SseClient.connect(URI.create(base + "/open"))) {
+            try (SseClient second = SseClient.connect(stream(base, "/open"));
+                    SseClient third = SseClient.connect(stream(base, "/open"))) {
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 3);
-                HttpResponse<String> tooMany = get("/open");
+                HttpResponse<String> tooMany = get(base + "/open");
                 assertEquals(503, tooMany.statusCode());
                 assertEquals("7", tooMany.headers().firstValue("Retry-After").orElseThrow());
                 assertTrue(tooMany.body().contains("quarkus.sse-channels.max-connections"), tooMany.body());
@@ -89,18 +95,18 @@ public class LimitsTest {
             }
             // a connection opened elsewhere has its head already: it is told when to come back, and ends cleanly
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 1);
-            try (SseClient late = SseClient.connect(URI.create(base + "/channels/capped"))) {
+            try (SseClient late = SseClient.connect(stream(base, "/channels/" + capped))) {
                 assertEquals(200, late.status());
                 assertTrue(late.awaitEnd(Duration.ofSeconds(10)), "the refused stream ends: " + late.raw());
                 assertTrue(late.raw().contains("retry: 7000\n"), late.raw());
-                assertEquals(1, capped.size());
+                assertEquals(1, channel.size());
             }
         }
         // places are given back when connections close
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);
-        try (SseClient again = SseClient.connect(URI.create(base + "/reserved/capped"))) {
+        try (SseClient again = SseClient.connect(stream(base, "/reserved/" + capped))) {
             assertEquals(200, again.status());
-            awaitSize(capped, 1);
+            awaitSize(channel, 1);
         }
     }
 
@@ -113,7 +119,7 @@ public class LimitsTest {
         Channel channel = sse.channel("hostile");
         String id = channel.send(SseMessage.data("old"));
         String tooLong = id + "x".repeat(2000);
-        try (SseClient client = SseClient.connect(URI.create(base + "/channels/hostile"),
+        try (SseClient client = SseClient.connect(stream("/streams", "/channels/hostile"),
                 Map.of("Last-Event-ID", tooLong))) {
             assertEquals("old", client.nextEvent(Duration.ofSeconds(10)).data(), "everything held is replayed");
             assertNull(Streams.newest().lastEventId());
@@ -122,7 +128,7 @@ public class LimitsTest {
             assertEquals("live", client.nextEvent(Duration.ofSeconds(10)).data());
         }
         String withControl = URLEncoder.encode(id + "\u0001\nFORGED", StandardCharsets.UTF_8);
-        try (SseClient client = SseClient.connect(URI.create(base + "/channels/hostile?lastEventId=" + withControl))) {
+        try (SseClient client = SseClient.connect(stream("/streams", "/channels/hostile?lastEventId=" + withControl))) {
             assertEquals("old", client.nextEvent(Duration.ofSeconds(10)).data());
             assertNull(Streams.newest().lastEventId());
             assertEquals(Resume.GAP, Streams.newest().resume());
@@ -138,9 +144,9 @@ public class LimitsTest {
         SseChannelsImpl impl = (SseChannelsImpl) sse;
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);
         for (String query : List.of("lastEventId=%zz", "x=%")) {
-            try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            try (Socket socket = new Socket(root.getHost(), root.getPort())) {
                 socket.setSoTimeout(10_000);
-                socket.getOutputStream().write(("GET " + base.getPath() + "/channels/undecodable?" + query
+                socket.getOutputStream().write(("GET /streams/channels/undecodable?" + query
                         + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 String head = RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
                 assertTrue(head.startsWith("HTTP/1.1 400"), head);
@@ -169,8 +175,12 @@ public class LimitsTest {
                 logged.toString());
     }
 
+    private URI stream(String base, String path) {
+        return URI.create(root + base.substring(1) + path);
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
+        return HTTP.send(HttpRequest.newBuilder(URI.create(root + path.substring(1))).header("Accept", "text/event-stream")
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

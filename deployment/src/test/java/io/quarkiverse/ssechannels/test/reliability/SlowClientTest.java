@@ -25,13 +25,15 @@ import java.util.stream.Stream;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkus.test.QuarkusUnitTest;
@@ -52,21 +54,23 @@ public class SlowClientTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
             // slack for readers that lag on a loaded 2-core machine; the stalled client exceeds it several times
             .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "2M")
             .overrideConfigKey("quarkus.sse-channels.history-size", "0");
 
-    @TestHTTPResource("/streams/channels/slow")
-    URI stream;
+    @TestHTTPResource("/")
+    URI root;
 
     @Inject
     SseChannels sse;
 
-    @Test
-    void aClientThatStopsReadingIsClosedAndTheOthersGetEverything() throws Exception {
-        Channel channel = sse.channel("slow");
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void aClientThatStopsReadingIsClosedAndTheOthersGetEverything(String base) throws Exception {
+        Channel channel = sse.channel(Routes.name(base, "slow"));
+        URI stream = URI.create(root + base.substring(1) + "/channels/" + channel.name());
         HttpClient http = HttpClient.newHttpClient();
         // a thread per reader: a pool smaller than the readers would leave some unread, and cut as slow
         ExecutorService reading = Executors.newCachedThreadPool();

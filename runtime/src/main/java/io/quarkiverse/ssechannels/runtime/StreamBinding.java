@@ -1,0 +1,108 @@
+package io.quarkiverse.ssechannels.runtime;
+
+import org.jboss.logging.Logger;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.HttpServerRequestInternal;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.net.impl.ConnectionBase;
+
+/**
+ * What a connection needs of the HTTP request that opened its stream: the Vert.x request and response, the event
+ * loop, and a clean end. One transport for every way of opening a stream; the subclasses only say how the framework
+ * that handled the request lets go of it: {@link SinkBinding} for a RESTEasy Reactive {@code SseEventSink},
+ * {@link RouteBinding} for a Vert.x route.
+ */
+abstract sealed class StreamBinding permits SinkBinding, RouteBinding {
+
+    private static final Logger LOG = Logger.getLogger(StreamBinding.class);
+    private static final CharSequence TEXT_EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream");
+    private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+    private static final CharSequence X_ACCEL_BUFFERING = HttpHeaders.createOptimized("X-Accel-Buffering");
+    private static final CharSequence NO = HttpHeaders.createOptimized("no");
+
+    final HttpServerRequest request;
+    final HttpServerResponse response;
+
+    StreamBinding(HttpServerRequest request, HttpServerResponse response) {
+        this.request = request;
+        this.response = response;
+    }
+
+    /** Sends the response head now, so the client knows the stream is open before the first event. */
+    void writeHead() {
+        response.setStatusCode(200);
+        response.headers()
+                .set(HttpHeaders.CONTENT_TYPE, TEXT_EVENT_STREAM)
+                .set(HttpHeaders.CACHE_CONTROL, NO_CACHE)
+                .set(X_ACCEL_BUFFERING, NO);
+        response.setChunked(true);
+        response.write(Buffer.buffer());
+        headWritten();
+    }
+
+    /** From here on the connection ends the request, whenever its client leaves. */
+    abstract void headWritten();
+
+    HttpServerRequest request() {
+        return request;
+    }
+
+    HttpServerResponse response() {
+        return response;
+    }
+
+    EventLoop eventLoop() {
+        return ((ContextInternal) ((HttpServerRequestInternal) request).context()).nettyEventLoop();
+    }
+
+    /**
+     * @return whether the calling thread is handling this stream's request, rather than later work on another thread
+     *         or request: a join from there resumes from the client's last event id
+     */
+    abstract boolean handledHere();
+
+    /** @return true once the framework that handled the request let go of it: the connection may end it */
+    abstract boolean setUpComplete();
+
+    /**
+     * @return whether the request's set-up completes even if the client leaves first; if not, a request whose client
+     *         left before its set-up completed is ended by the framework
+     */
+    abstract boolean chainKept();
+
+    /**
+     * Drops the stream at once, whatever is still queued, for a client that does not take it. Over HTTP/1 that is a
+     * TCP reset: Vert.x's own {@code reset()} would close the connection only after writing what is queued, which a
+     * client that does not read never lets happen, so its socket and buffers would stay until the idle timeout. Over
+     * HTTP/2 it resets the stream alone, not the connection other streams share.
+     */
+    void reset() {
+        if (request.version() == HttpVersion.HTTP_2) {
+            response.reset();
+            return;
+        }
+        // called on the channel's event loop, so it cannot close between the check and the option
+        Channel channel = ((ConnectionBase) ((HttpServerRequestInternal) request).connection()).channel();
+        if (channel.isOpen()) {
+            try {
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+            } catch (ChannelException e) {
+                // a socket the peer reset already refuses options on some systems: closing it is all there is to do
+                LOG.debugf("Could not set SO_LINGER before resetting an SSE stream: %s", e);
+            }
+            channel.close();
+        }
+    }
+
+    /** Ends the response if it is still open, and lets go of the request; idempotent. */
+    abstract void end();
+}
