@@ -11,9 +11,8 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -59,6 +58,15 @@ final class ConnectionImpl implements Connection {
     private static final int CLOSING = 1;
     private static final int CLOSED = 2;
 
+    private static final AtomicIntegerFieldUpdater<ConnectionImpl> PENDING = AtomicIntegerFieldUpdater
+            .newUpdater(ConnectionImpl.class, "pending");
+    private static final AtomicLongFieldUpdater<ConnectionImpl> QUEUED_BYTES = AtomicLongFieldUpdater
+            .newUpdater(ConnectionImpl.class, "queuedBytes");
+    private static final AtomicIntegerFieldUpdater<ConnectionImpl> STATE = AtomicIntegerFieldUpdater
+            .newUpdater(ConnectionImpl.class, "state");
+    private static final AtomicIntegerFieldUpdater<ConnectionImpl> ABORTING = AtomicIntegerFieldUpdater
+            .newUpdater(ConnectionImpl.class, "aborting");
+
     private final String id;
     private final SseChannelsImpl owner;
     private final StreamBinding stream;
@@ -69,10 +77,12 @@ final class ConnectionImpl implements Connection {
     private final long openedSharedStamp;
     private final long maxQueuedBytes;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger pending = new AtomicInteger();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicInteger state = new AtomicInteger(OPEN);
-    private final AtomicBoolean aborting = new AtomicBoolean();
+    // fields updated atomically through the updaters below: an atomic object each would cost every connection more
+    /** Items queued and wake-ups asked for, not yet taken by the event loop. */
+    private volatile int pending;
+    private volatile long queuedBytes;
+    private volatile int state = OPEN;
+    private volatile int aborting;
     private final Handler<AsyncResult<Void>> onWritten = this::written;
     private final Handler<Void> onDrained = v -> {
         stalled = false;
@@ -80,7 +90,8 @@ final class ConnectionImpl implements Connection {
     };
 
     // guarded by this
-    private final List<Consumer<Connection>> listeners = new ArrayList<>(2);
+    /** Created with the first listener: most connections have none or one. */
+    private List<Consumer<Connection>> listeners;
     private boolean listenersRan;
 
     /** Written under this; read by the event loop. */
@@ -91,7 +102,7 @@ final class ConnectionImpl implements Connection {
     private volatile String closeReason;
     /** Subscriptions the application removed, by channel: joining that channel again continues from them. */
     // guarded by this
-    private final Map<ChannelImpl, Subscription> left = new HashMap<>(0);
+    private Map<ChannelImpl, Subscription> left;
 
     /** The socket refused data and the drain handler has not fired since. */
     private volatile boolean stalled;
@@ -136,7 +147,7 @@ final class ConnectionImpl implements Connection {
         if (!maxLifetime.isZero()) {
             timeout = timers.once(outbox.loop(), maxLifetime, this::close);
         }
-        if (state.get() == CLOSED) {
+        if (state == CLOSED) {
             // closed (at shutdown) before its timers existed
             cancel(ping);
             cancel(timeout);
@@ -225,13 +236,16 @@ final class ConnectionImpl implements Connection {
     synchronized void forget(Subscription subscription, boolean remember) {
         subscriptions = Subscription.without(subscriptions, subscription);
         if (remember) {
+            if (left == null) {
+                left = new HashMap<>(4);
+            }
             left.put(subscription.channel, subscription);
         }
     }
 
     /** @return the position in the channel when the application last removed this connection from it, or -1 */
     synchronized long positionWhenLeft(ChannelImpl channel) {
-        Subscription before = left.remove(channel);
+        Subscription before = left == null ? null : left.remove(channel);
         return before == null || !before.epoch.equals(channel.epoch) ? -1 : before.position;
     }
 
@@ -264,7 +278,7 @@ final class ConnectionImpl implements Connection {
 
     @Override
     public void send(SseMessage message) {
-        if (state.get() == OPEN) {
+        if (state == OPEN) {
             enqueue(owner.encoder().encode(message));
         }
     }
@@ -276,7 +290,7 @@ final class ConnectionImpl implements Connection {
 
     /** @param reason what the one line logged when the stream ends says */
     private void close(String reason) {
-        if (state.compareAndSet(OPEN, CLOSING)) {
+        if (STATE.compareAndSet(this, OPEN, CLOSING)) {
             // read by the event loop once it takes END from the queue, which publishes it
             closeReason = reason;
             enqueueAny(END);
@@ -284,7 +298,7 @@ final class ConnectionImpl implements Connection {
             if (!grace.isZero()) {
                 closeTimeout = owner.timers().once(outbox.loop(), grace,
                         () -> abort("the client did not take its last frames within " + grace + " (close-timeout)"));
-                if (state.get() == CLOSED) {
+                if (state == CLOSED) {
                     cancel(closeTimeout);
                 }
             }
@@ -308,7 +322,7 @@ final class ConnectionImpl implements Connection {
 
     @Override
     public boolean isOpen() {
-        return state.get() == OPEN;
+        return state == OPEN;
     }
 
     @Override
@@ -316,10 +330,15 @@ final class ConnectionImpl implements Connection {
         Objects.requireNonNull(listener, "listener");
         synchronized (this) {
             if (!listenersRan) {
+                if (listeners == null) {
+                    listeners = new ArrayList<>(2);
+                }
                 listeners.add(listener);
                 return () -> {
                     synchronized (ConnectionImpl.this) {
-                        listeners.remove(listener);
+                        if (listeners != null) {
+                            listeners.remove(listener);
+                        }
                     }
                 };
             }
@@ -352,8 +371,8 @@ final class ConnectionImpl implements Connection {
     }
 
     private void enqueue(Object item, int length) {
-        if (state.get() == OPEN) {
-            if (queuedBytes.addAndGet(length) > maxQueuedBytes && stalled) {
+        if (state == OPEN) {
+            if (QUEUED_BYTES.addAndGet(this, length) > maxQueuedBytes && stalled) {
                 abortStalled();
             } else {
                 enqueueAny(item);
@@ -374,9 +393,9 @@ final class ConnectionImpl implements Connection {
      * whose last frames cannot be written.
      */
     void abort(String why) {
-        if (aborting.compareAndSet(false, true)) {
+        if (ABORTING.compareAndSet(this, 0, 1)) {
             outbox.loop().execute(() -> {
-                if (state.get() != CLOSED) {
+                if (state != CLOSED) {
                     // closed first: over HTTP/2 the reset can report the stream closed, by the client, at once
                     closed("aborted: " + why);
                     stream.reset();
@@ -402,7 +421,7 @@ final class ConnectionImpl implements Connection {
 
     /** Makes the event loop flush: for queued items, and for catching up, which queues nothing. */
     private void wake() {
-        if (pending.getAndIncrement() == 0) {
+        if (PENDING.getAndIncrement(this) == 0) {
             outbox.schedule(this);
         }
     }
@@ -431,15 +450,15 @@ final class ConnectionImpl implements Connection {
     }
 
     private void drain(HttpServerResponse response) {
-        if (state.get() != CLOSED && (response.ended() || response.closed())) {
+        if (state != CLOSED && (response.ended() || response.closed())) {
             // the client went away and the response ended before its close reached this connection
             closed("closed by the client");
         }
         for (;;) {
-            int missed = pending.get();
+            int missed = pending;
             int consumed = 0;
             while (consumed < missed) {
-                if (batch == null && state.get() != CLOSED && response.writeQueueFull()) {
+                if (batch == null && state != CLOSED && response.writeQueueFull()) {
                     break;
                 }
                 Object item = queue.poll();
@@ -454,13 +473,13 @@ final class ConnectionImpl implements Connection {
                     }
                 }
             }
-            boolean full = consumed < missed || (state.get() == OPEN && !writeFailed && catchUp(response));
+            boolean full = consumed < missed || (state == OPEN && !writeFailed && catchUp(response));
             writeBatch(response);
-            int left = pending.addAndGet(-consumed);
-            if (full && state.get() != CLOSED && response.writeQueueFull()) {
+            int left = PENDING.addAndGet(this, -consumed);
+            if (full && state != CLOSED && response.writeQueueFull()) {
                 stalled = true;
                 response.drainHandler(onDrained);
-                if (queuedBytes.get() > maxQueuedBytes) {
+                if (queuedBytes > maxQueuedBytes) {
                     abortStalled();
                 }
                 return;
@@ -473,21 +492,21 @@ final class ConnectionImpl implements Connection {
 
     private void take(Object item) {
         if (item instanceof Event event) {
-            queuedBytes.addAndGet(-event.frame().length());
+            QUEUED_BYTES.addAndGet(this, -event.frame().length());
             Subscription subscription = subscriptionOf(event.channel());
             // an event queued before the connection left that channel is not its business any more, and one at or
             // before its position it has (a resume on an instance whose copy was behind the client)
-            if (subscription != null && state.get() != CLOSED && event.offset() > subscription.position) {
+            if (subscription != null && state != CLOSED && event.offset() > subscription.position) {
                 append(event, subscription);
             }
         } else if (item == POSITION) {
-            if (subscriptions.length > 0 && state.get() != CLOSED) {
+            if (subscriptions.length > 0 && state != CLOSED) {
                 append(SseEncoder.position(cursor()));
             }
         } else {
             Buffer frame = (Buffer) item;
-            queuedBytes.addAndGet(-frame.length());
-            if (state.get() != CLOSED) {
+            QUEUED_BYTES.addAndGet(this, -frame.length());
+            if (state != CLOSED) {
                 append(frame);
             }
         }
@@ -581,7 +600,7 @@ final class ConnectionImpl implements Connection {
             append(event, next);
             if (batchBytes >= MAX_BATCH_BYTES) {
                 writeBatch(response);
-                if (state.get() != OPEN || writeFailed) {
+                if (state != OPEN || writeFailed) {
                     return false;
                 }
                 if (response.writeQueueFull()) {
@@ -667,7 +686,7 @@ final class ConnectionImpl implements Connection {
         ByteBuf written = batch;
         batch = null;
         batchBytes = 0;
-        if (written != null && state.get() != CLOSED && !writeFailed) {
+        if (written != null && state != CLOSED && !writeFailed) {
             response.write(Buffer.buffer(written), onWritten);
         }
     }
@@ -722,7 +741,7 @@ final class ConnectionImpl implements Connection {
             return;
         }
         attached = true;
-        if (state.get() == CLOSED) {
+        if (state == CLOSED) {
             release();
         } else if (response.closed()) {
             closed("closed by the client during set-up");
@@ -733,7 +752,7 @@ final class ConnectionImpl implements Connection {
 
     /** The stream is over, from either side; runs once on the event loop whatever the cause. */
     private void closed(String why) {
-        if (state.getAndSet(CLOSED) == CLOSED) {
+        if (STATE.getAndSet(this, CLOSED) == CLOSED) {
             return;
         }
         LOG.debugf("SSE connection [%s] %s", id, why);
@@ -750,8 +769,8 @@ final class ConnectionImpl implements Connection {
         Subscription[] left;
         synchronized (this) {
             listenersRan = true;
-            toRun = new ArrayList<>(listeners);
-            listeners.clear();
+            toRun = listeners == null ? List.of() : listeners;
+            listeners = null;
             left = subscriptions;
             subscriptions = NO_SUBSCRIPTIONS;
         }

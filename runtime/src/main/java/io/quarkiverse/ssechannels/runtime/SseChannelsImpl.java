@@ -185,7 +185,10 @@ public class SseChannelsImpl implements SseChannels {
 
         static LastEventId of(HttpServerRequest request) {
             String id = request.getHeader(LAST_EVENT_ID_HEADER);
-            if (id == null) {
+            String query = request.query();
+            // the parameters are decoded (and kept with the request) only for a query that may hold the id, the
+            // parameter's name as is or encoded
+            if (id == null && query != null && (query.contains(LAST_EVENT_ID_PARAM) || query.indexOf('%') >= 0)) {
                 id = request.getParam(LAST_EVENT_ID_PARAM);
             }
             if (id != null && (id.length() > MAX_LAST_EVENT_ID_LENGTH || Text.hasControlCharacter(id))) {

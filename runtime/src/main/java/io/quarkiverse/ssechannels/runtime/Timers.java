@@ -2,7 +2,7 @@ package io.quarkiverse.ssechannels.runtime;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.util.concurrent.EventExecutor;
@@ -37,9 +37,13 @@ final class Timers {
     }
 
     final class Timer {
+        private static final AtomicIntegerFieldUpdater<Timer> DONE = AtomicIntegerFieldUpdater.newUpdater(Timer.class,
+                "done");
+
         private final Runnable task;
         private final boolean periodic;
-        private final AtomicBoolean done = new AtomicBoolean();
+        /** 1 once fired (one-shot) or cancelled; an updater rather than an atomic object: two timers per connection. */
+        private volatile int done;
         private volatile ScheduledFuture<?> future;
 
         private Timer(Runnable task, boolean periodic) {
@@ -50,7 +54,7 @@ final class Timers {
 
         private void start(ScheduledFuture<?> scheduled) {
             future = scheduled;
-            if (done.get()) {
+            if (done == 1) {
                 // cancelled while it was being scheduled
                 scheduled.cancel(false);
             }
@@ -58,17 +62,17 @@ final class Timers {
 
         private void fire() {
             if (periodic) {
-                if (!done.get()) {
+                if (done == 0) {
                     task.run();
                 }
-            } else if (done.compareAndSet(false, true)) {
+            } else if (DONE.compareAndSet(this, 0, 1)) {
                 pending.decrementAndGet();
                 task.run();
             }
         }
 
         void cancel() {
-            if (done.compareAndSet(false, true)) {
+            if (DONE.compareAndSet(this, 0, 1)) {
                 pending.decrementAndGet();
                 ScheduledFuture<?> f = future;
                 if (f != null) {

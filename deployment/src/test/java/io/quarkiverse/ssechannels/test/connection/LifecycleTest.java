@@ -83,11 +83,14 @@ public class LifecycleTest {
         Connection connection = awaitNewest();
         AtomicInteger listenerRuns = new AtomicInteger();
         connection.onClose(c -> listenerRuns.incrementAndGet());
+        Connection.Registration removedLater = connection.onClose(c -> {
+        });
         client.close();
         // pings are off and nothing is sent: only the transport's close can tell
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !connection.isOpen());
         awaitClosedOnce(connection);
         assertEquals(1, listenerRuns.get());
+        removedLater.remove(); // after its listener ran: nothing to do
         AtomicInteger late = new AtomicInteger();
         connection.onClose(c -> late.incrementAndGet());
         assertEquals(1, late.get(), "a listener added after the close runs at once");
