@@ -34,8 +34,10 @@ public interface Connection {
      * history, the connection catches up on what it missed in all of them, merged in publish order and paced by the
      * client's reading, then receives their live events. Joining a channel the connection is already in does nothing
      * for that channel; joining one it was {@linkplain Channel#remove removed} from goes on from where it left. Call
-     * it from the resource method that opened the connection, on its thread: a channel joined anywhere else (later,
-     * from another request or thread) starts at its newest event, without replay.
+     * it while handling the request that opened the connection: in its resource method, on its thread, or for a
+     * Vert.x route, on the request's Vert.x context (the handler, and callbacks that run on that context, which
+     * resume from where the stream opened if the client sent no id). A channel joined anywhere else (later, from
+     * another request, thread or context) starts at its newest event, without replay.
      *
      * @param channels the channels; not empty
      * @return {@code true} if the connection is in every channel; {@code false} if it was already closed (as is

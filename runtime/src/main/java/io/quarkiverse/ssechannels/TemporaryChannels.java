@@ -30,11 +30,14 @@ public interface TemporaryChannels<K> {
      * Adds the connection to the key's channel, creating the channel when absent. Unlike
      * {@code getOrCreate(key).add(connection)}, this never fails because the channel's empty timeout closed it in
      * between: it then joins the key's new channel. The connection is in the returned channel unless it was
-     * already closed; how exactly it resumed is told by {@link Connection#resume()}.
+     * already closed; how exactly it resumed is told by {@link Connection#resume()}. A connection closed already (its
+     * client left, or its route was refused) creates no channel: it gets the key's channel if there is one, else a
+     * channel that is closed.
      *
      * @param key the key; not {@code null}
      * @param connection the connection; not {@code null}
-     * @return the channel the connection joined
+     * @return the channel the connection joined, or for a connection closed already, the key's channel or a closed
+     *         one
      */
     Channel join(K key, Connection connection);
 

@@ -231,6 +231,7 @@ public class LogHygieneIT {
     private void malformed(PackagedApp app) throws Exception {
         for (String raw : List.of("GARBAGE\r\n\r\n", "GET /sse/weather HTTP/1.0\r\n\r\n",
                 "GET /sse/weather?lastEventId=%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /route/sse/weather?lastEventId=%zz HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET /sse/feed?x=% HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET /sse/weather HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(20_000) + "\r\n\r\n",
                 "GET /sse/weather HTTP/1.1\r\nHost: x\r\nLast-Event-ID: " + "i".repeat(9_000) + "\r\n\r\n",

@@ -110,6 +110,13 @@ final class ChannelImpl implements Channel {
         }
     }
 
+    /** @return a channel closed from the start, in no registry, with no timer: for a connection closed already */
+    static ChannelImpl closed(String name, SseChannelsImpl owner) {
+        ChannelImpl channel = new ChannelImpl(name, owner, 0, Duration.ZERO, false, 0, null);
+        channel.closeHere();
+        return channel;
+    }
+
     /**
      * The open channel of a key in a registry, created when absent or closed. A closed channel removes itself
      * through a close listener its factory registers; this also skips one that closed between lookup and use.

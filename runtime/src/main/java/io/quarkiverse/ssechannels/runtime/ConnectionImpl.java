@@ -141,6 +141,8 @@ final class ConnectionImpl implements Connection {
      * written.
      */
     void start(Timers timers, Duration pingInterval, Duration maxLifetime) {
+        // before attach() checks whether the response ended, so that an end on another thread is seen by one of them
+        stream.whenEnded(() -> outbox.loop().execute(() -> closed("ended by the application")));
         if (!pingInterval.isZero()) {
             ping = timers.periodic(outbox.loop(), pingInterval, () -> enqueue(SseEncoder.ping()));
         }

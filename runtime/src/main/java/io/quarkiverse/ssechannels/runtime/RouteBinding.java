@@ -4,6 +4,7 @@ import java.util.Objects;
 
 import org.jboss.logging.Logger;
 
+import io.vertx.core.http.impl.HttpServerRequestInternal;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.ext.web.RoutingContext;
 
@@ -17,10 +18,20 @@ final class RouteBinding extends StreamBinding {
 
     /** The Vert.x context of the request's handling: the route's handler, its blocking handler, their callbacks. */
     private final ContextInternal handling;
+    /** What the connection does when the response ends, by whoever ends it; set once it took over the stream. */
+    private volatile Runnable whenEnded;
 
     private RouteBinding(RoutingContext routing, ContextInternal handling) {
         super(routing.request(), routing.response());
         this.handling = handling;
+        // the application, or Vert.x Web's failure handling, may end the response of a keep-alive connection
+        routing.addEndHandler(ended -> {
+            Runnable action = whenEnded;
+            // a failed end is the connection closing, which the connection's close handler tells
+            if (ended.succeeded() && action != null) {
+                action.run();
+            }
+        });
     }
 
     /**
@@ -28,21 +39,26 @@ final class RouteBinding extends StreamBinding {
      */
     static RouteBinding of(RoutingContext routing) {
         Objects.requireNonNull(routing, "routing");
-        ContextInternal current = ContextInternal.current();
-        if (current == null) {
+        ContextInternal handling = (ContextInternal) ((HttpServerRequestInternal) routing.request()).context();
+        if (ContextInternal.current() != handling) {
             throw new IllegalStateException("SseChannels.open(RoutingContext) must be called from the route's handler, "
-                    + "on the Vert.x thread handling the request");
+                    + "on the Vert.x context handling the request");
         }
         if (routing.response().headWritten()) {
             throw new IllegalStateException("SseChannels.open(RoutingContext) needs a response whose head is not "
                     + "written yet: " + routing.request().method() + " " + routing.request().path());
         }
-        return new RouteBinding(routing, current);
+        return new RouteBinding(routing, handling);
     }
 
     @Override
     void headWritten() {
-        // nobody else ends this response
+        // the connection ends this response, unless the application does first: see whenEnded
+    }
+
+    @Override
+    void whenEnded(Runnable action) {
+        whenEnded = action;
     }
 
     /** The request's own Vert.x context: its handler and what runs on it for that request. */

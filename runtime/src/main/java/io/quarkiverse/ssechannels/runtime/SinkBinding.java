@@ -46,6 +46,12 @@ final class SinkBinding extends StreamBinding {
         SseRequestChain.markOpened(context);
     }
 
+    /** RESTEasy Reactive ends the response itself only before the set-up completed, which attach() watches for. */
+    @Override
+    void whenEnded(Runnable action) {
+        // nothing else ends it
+    }
+
     /** The resource method that opened the stream. */
     @Override
     boolean handledHere() {

@@ -2,6 +2,7 @@ package io.quarkiverse.ssechannels.runtime;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +49,7 @@ public class SseChannelsImpl implements SseChannels {
     private static final Logger LOG = Logger.getLogger(SseChannelsImpl.class);
     static final String LAST_EVENT_ID_HEADER = "Last-Event-ID";
     static final String LAST_EVENT_ID_PARAM = "lastEventId";
+    private static final String LAST_EVENT_ID_PARAM_LOWER_CASE = LAST_EVENT_ID_PARAM.toLowerCase(Locale.ROOT);
     /** Longer Last-Event-IDs are ignored: no id the application sends is that long, and it bounds the lookup. */
     static final int MAX_LAST_EVENT_ID_LENGTH = 1024;
     /** How long the application stop waits for every stream's last frames to be handed to the network. */
@@ -175,8 +177,9 @@ public class SseChannelsImpl implements SseChannels {
     }
 
     /**
-     * The client's last event id: the Last-Event-ID header, else the query parameter (a query string that cannot be
-     * decoded never gets here: the router answers it 400).
+     * The client's last event id: the Last-Event-ID header, else the query parameter, whose name, as Vert.x reads
+     * parameters, is not case sensitive (a query string that cannot be decoded never gets here: the router answers
+     * it 400, before a resource method or a route).
      *
      * @param usable the id, {@code null} if none was sent or the one sent is ignored
      * @param ignored whether the client sent one that cannot be trusted: too long, or with control characters
@@ -186,9 +189,10 @@ public class SseChannelsImpl implements SseChannels {
         static LastEventId of(HttpServerRequest request) {
             String id = request.getHeader(LAST_EVENT_ID_HEADER);
             String query = request.query();
-            // the parameters are decoded (and kept with the request) only for a query that may hold the id, the
-            // parameter's name as is or encoded
-            if (id == null && query != null && (query.contains(LAST_EVENT_ID_PARAM) || query.indexOf('%') >= 0)) {
+            // the parameters are decoded (and kept with the request) only for a query that may hold the id: its
+            // name in any case, or encoded
+            if (id == null && query != null && (query.indexOf('%') >= 0
+                    || query.toLowerCase(Locale.ROOT).contains(LAST_EVENT_ID_PARAM_LOWER_CASE))) {
                 id = request.getParam(LAST_EVENT_ID_PARAM);
             }
             if (id != null && (id.length() > MAX_LAST_EVENT_ID_LENGTH || Text.hasControlCharacter(id))) {

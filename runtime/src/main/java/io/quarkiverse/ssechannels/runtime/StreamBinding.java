@@ -52,6 +52,12 @@ abstract sealed class StreamBinding permits SinkBinding, RouteBinding {
     /** From here on the connection ends the request, whenever its client leaves. */
     abstract void headWritten();
 
+    /**
+     * @param action run (on any thread) when the response ends, if the framework lets the application end it: the
+     *        connection then closes; also run when the connection itself ends it, when it is closed already
+     */
+    abstract void whenEnded(Runnable action);
+
     HttpServerRequest request() {
         return request;
     }

@@ -82,6 +82,11 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     @Override
     public Channel join(K key, Connection connection) {
         Objects.requireNonNull(connection, "connection");
+        if (!connection.isOpen()) {
+            // its client left, or its route was refused a place: no channel, no timer is created for it
+            ChannelImpl existing = channels.get(Objects.requireNonNull(key, "key"));
+            return existing != null ? existing : ChannelImpl.closed(String.valueOf(key), owner);
+        }
         for (;;) {
             Channel channel = getOrCreate(key);
             try {

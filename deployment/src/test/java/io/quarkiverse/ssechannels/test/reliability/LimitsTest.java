@@ -28,9 +28,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
@@ -66,6 +68,10 @@ public class LimitsTest {
     @Inject
     SseChannels sse;
 
+    @Inject
+    @ChannelStore("users")
+    TemporaryChannels<String> users;
+
     @ParameterizedTest
     @MethodSource(Routes.BASES)
     void channelAndApplicationLimitsAnswer503AndKeepNothing(String base) throws Exception {
@@ -92,6 +98,11 @@ public class LimitsTest {
                 assertEquals("7", tooMany.headers().firstValue("Retry-After").orElseThrow());
                 assertTrue(tooMany.body().contains("quarkus.sse-channels.max-connections"), tooMany.body());
                 assertEquals(3, impl.openConnections());
+                // a refused stream of a temporary channel creates no channel, and no timer
+                int before = impl.pendingTimers();
+                assertEquals(503, get(base + "/user/refused-" + base.substring(1)).statusCode());
+                assertTrue(users.get("refused-" + base.substring(1)).isEmpty());
+                assertEquals(before, impl.pendingTimers());
             }
             // a connection opened elsewhere has its head already: it is told when to come back, and ends cleanly
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 1);

@@ -5,10 +5,12 @@ import static io.quarkiverse.ssechannels.test.Streams.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,16 +19,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.ConnectionOptions;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -82,11 +88,49 @@ public class RouteStreamsTest {
         }
     }
 
+    /**
+     * The application (or Vert.x Web's failure handling) may end a route's response itself, over a keep-alive
+     * connection that stays open: the connection closes then, and keeps nothing.
+     */
+    @Test
+    void aResponseTheApplicationEndsClosesItsConnection() throws Exception {
+        SseChannelsImpl impl = (SseChannelsImpl) sse;
+        Awaitility.await().atMost(WAIT).until(() -> impl.openConnections() == 0);
+        Channel channel = sse.channel("ended");
+        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /mistakes/ended HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            // the last chunk: the response ended, the connection is still open
+            String response = RawHttp.readUntil(socket.getInputStream(), "0\r\n\r\n");
+            assertTrue(response.startsWith("HTTP/1.1 200"), response);
+            Awaitility.await("the connection closes with its response").atMost(WAIT)
+                    .until(() -> impl.openConnections() == 0 && channel.size() == 0);
+            assertEquals(0, impl.pendingTimers(), "its ping and lifetime timers are cancelled");
+        }
+    }
+
+    /** A query string that cannot be decoded is answered 400 before the route runs, as for a resource method. */
+    @Test
+    void aQueryThatCannotBeDecodedIsRefusedBeforeTheRoute() throws Exception {
+        SseChannelsImpl impl = (SseChannelsImpl) sse;
+        Awaitility.await().atMost(WAIT).until(() -> impl.openConnections() == 0);
+        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("GET /mistakes/plain?lastEventId=%zz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
+            assertTrue(head.startsWith("HTTP/1.1 400"), head);
+        }
+        assertEquals(0, impl.openConnections(), "no place taken");
+    }
+
     @Test
     void openingOffTheRequestsThreadIsRefusedWithAnExplanation() throws Exception {
         HttpResponse<String> response = get("/mistakes/elsewhere");
         assertEquals(500, response.statusCode());
         assertTrue(response.body().contains("must be called from the route's handler"), response.body());
+        assertEquals(0, ((SseChannelsImpl) sse).openConnections(), "nothing was opened");
     }
 
     @Test
@@ -109,6 +153,13 @@ public class RouteStreamsTest {
         SseChannels sse;
 
         void routes(@Observes Router router) {
+            router.get("/mistakes/ended").handler(rc -> {
+                Connection connection = sse.open(rc, ConnectionOptions.defaults().withPingInterval(Duration.ZERO));
+                connection.join(sse.channel("ended"));
+                // later, once the connection wrote what it had: without pings, no write of its own would tell it
+                rc.vertx().setTimer(200, t -> rc.response().end());
+            });
+            router.get("/mistakes/plain").handler(rc -> sse.open(rc).join(sse.channel("plain")));
             router.get("/mistakes/deferred").handler(rc -> {
                 Connection connection = sse.open(rc);
                 rc.vertx().setTimer(50, t -> connection.join(sse.channel("deferred")));
