@@ -49,8 +49,11 @@ public interface SseChannels {
      * connection as {@link #open(SseEventSink)} gives (head, last event id, ping, timeout, limits, replay, shutdown),
      * without a JAX-RS request behind it. Call it from the route's handler, before anything was written to the
      * response; the connection owns the response from then on. A route that only opens and joins may run on the event
-     * loop with the default in-memory channels; with {@code quarkus.sse-channels.backend=redis}, opening and joining
-     * wait for Redis, so use a blocking handler.
+     * loop with the default in-memory channels; with {@code quarkus.sse-channels.backend=redis}, joining (and
+     * {@link Channel#open(RoutingContext)}) waits for Redis, so use a blocking handler. The connection learns that
+     * the response ended from the routing context's end handlers: end it through the connection
+     * ({@link Connection#close()}), and watch it with {@link Connection#onClose} or
+     * {@code RoutingContext.addEndHandler}, not the response's own end handler, which the connection uses.
      *
      * <pre>
      * void routes(&#64;Observes Router router) {
@@ -64,7 +67,7 @@ public interface SseChannels {
      *
      * @param routing the route's routing context
      * @return the open connection, or a closed one if the stream was refused
-     * @throws IllegalStateException if called off the Vert.x thread handling the request, or once the response head
+     * @throws IllegalStateException if called off the request's own Vert.x context (its handler's), or once the response head
      *         was written
      */
     Connection open(RoutingContext routing);
@@ -75,7 +78,7 @@ public interface SseChannels {
      * @param routing the route's routing context
      * @param options the options; unset values come from the configuration
      * @return the open connection, or a closed one if the stream was refused
-     * @throws IllegalStateException if called off the Vert.x thread handling the request, or once the response head
+     * @throws IllegalStateException if called off the request's own Vert.x context (its handler's), or once the response head
      *         was written
      */
     Connection open(RoutingContext routing, ConnectionOptions options);

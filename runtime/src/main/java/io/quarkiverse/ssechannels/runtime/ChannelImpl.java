@@ -113,7 +113,13 @@ final class ChannelImpl implements Channel {
     /** @return a channel closed from the start, in no registry, with no timer: for a connection closed already */
     static ChannelImpl closed(String name, SseChannelsImpl owner) {
         ChannelImpl channel = new ChannelImpl(name, owner, 0, Duration.ZERO, false, 0, null);
-        channel.closeHere();
+        channel.lock.lock();
+        try {
+            // nobody else has it: nothing to let go of, no listener, nothing worth a log line
+            channel.closeLocked();
+        } finally {
+            channel.lock.unlock();
+        }
         return channel;
     }
 

@@ -444,8 +444,13 @@ final class ConnectionImpl implements Connection {
         try {
             drain(stream.response());
         } catch (RuntimeException e) {
-            LOG.errorf(e, "Writing to SSE connection [%s] failed; cutting it", id);
-            abort("writing failed");
+            if (stream.response().ended()) {
+                // ended by the application on another thread, between the check and a write: not a failure
+                closed("ended by the application");
+            } else {
+                LOG.errorf(e, "Writing to SSE connection [%s] failed; cutting it", id);
+                abort("writing failed");
+            }
         } finally {
             flushing = false;
         }
@@ -748,7 +753,15 @@ final class ConnectionImpl implements Connection {
         } else if (response.closed()) {
             closed("closed by the client during set-up");
         } else {
-            response.closeHandler(v -> closed("closed by the client"));
+            try {
+                response.closeHandler(v -> closed("closed by the client"));
+            } catch (IllegalStateException e) {
+                if (!response.ended()) {
+                    throw e;
+                }
+                // ended by the application on another thread since the check above
+                closed("ended by the application");
+            }
         }
     }
 

@@ -46,10 +46,13 @@ final class SinkBinding extends StreamBinding {
         SseRequestChain.markOpened(context);
     }
 
-    /** RESTEasy Reactive ends the response itself only before the set-up completed, which attach() watches for. */
+    /**
+     * RESTEasy Reactive ends the response itself only before the set-up completed, which attach() watches for; the
+     * application handed the sink over with {@code open(sink)} and does not close it.
+     */
     @Override
     void whenEnded(Runnable action) {
-        // nothing else ends it
+        // nothing to register
     }
 
     /** The resource method that opened the stream. */

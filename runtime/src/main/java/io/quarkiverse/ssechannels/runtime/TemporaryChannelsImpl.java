@@ -82,6 +82,10 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     @Override
     public Channel join(K key, Connection connection) {
         Objects.requireNonNull(connection, "connection");
+        if (broker != null) {
+            // refused on an event loop every time, whether or not the connection is still open
+            Mirror.requireWorker("joining a temporary channel of store [" + name + "]");
+        }
         if (!connection.isOpen()) {
             // its client left, or its route was refused a place: no channel, no timer is created for it
             ChannelImpl existing = channels.get(Objects.requireNonNull(key, "key"));

@@ -5,6 +5,7 @@ import static io.quarkiverse.ssechannels.test.Streams.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedInputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -50,7 +55,10 @@ public class RouteStreamsTest {
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class, Mistakes.class))
-            .overrideConfigKey("quarkus.http.test-port", "0");
+            .overrideConfigKey("quarkus.http.test-port", "0")
+            .setLogRecordPredicate(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
+            .assertLogRecords(records -> assertEquals(List.of(), records.stream()
+                    .map(r -> r.getLoggerName() + ": " + r.getMessage()).toList(), "nothing at WARN or ERROR"));
 
     @TestHTTPResource("/")
     URI root;
@@ -110,6 +118,40 @@ public class RouteStreamsTest {
         }
     }
 
+    /**
+     * A blocking handler may end its response while the event loop writes to the stream: the connection closes, and
+     * nothing is logged as a failed write.
+     */
+    @Test
+    void aResponseEndedFromAWorkerWhileItsConnectionWritesIsNotAFailure() throws Exception {
+        SseChannelsImpl impl = (SseChannelsImpl) sse;
+        Channel busy = sse.channel("busy");
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        Thread flood = new Thread(() -> {
+            while (flooding.get()) {
+                busy.send(SseMessage.data("x".repeat(200)));
+                LockSupport.parkNanos(20_000);
+            }
+        });
+        flood.start();
+        try {
+            for (int i = 0; i < 100; i++) {
+                try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+                    socket.setSoTimeout(10_000);
+                    socket.getOutputStream().write(("GET /mistakes/ended-by-worker HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Last-Event-ID: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    String response = RawHttp.readUntil(new BufferedInputStream(socket.getInputStream()),
+                            "\r\n0\r\n\r\n");
+                    assertTrue(response.startsWith("HTTP/1.1 200"), response);
+                }
+            }
+        } finally {
+            flooding.set(false);
+            flood.join(10_000);
+        }
+        Awaitility.await().atMost(WAIT).until(() -> impl.openConnections() == 0);
+    }
+
     /** A query string that cannot be decoded is answered 400 before the route runs, as for a resource method. */
     @Test
     void aQueryThatCannotBeDecodedIsRefusedBeforeTheRoute() throws Exception {
@@ -159,6 +201,12 @@ public class RouteStreamsTest {
                 // later, once the connection wrote what it had: without pings, no write of its own would tell it
                 rc.vertx().setTimer(200, t -> rc.response().end());
             });
+            router.get("/mistakes/ended-by-worker").blockingHandler(rc -> {
+                sse.open(rc).join(sse.channel("busy"));
+                // the catch-up of the history is being written meanwhile
+                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(1_000_000));
+                rc.response().end();
+            }, false);
             router.get("/mistakes/plain").handler(rc -> sse.open(rc).join(sse.channel("plain")));
             router.get("/mistakes/deferred").handler(rc -> {
                 Connection connection = sse.open(rc);
