@@ -15,7 +15,8 @@ import java.util.Map;
  */
 final class Report {
 
-    private static final String[] COLOURS = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b" };
+    private static final String[] COLOURS = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+            "#e377c2" };
 
     private final Map<String, Map<String, Object>> results;
     private final String subject;
@@ -192,7 +193,10 @@ final class Report {
         return md.toString();
     }
 
-    /** The subject run another way (several instances): its ratios to the subject, at every connection count. */
+    /**
+     * The subject run another way (several instances, streams opened from a route): its ratios to the subject, at
+     * every connection count.
+     */
     private void variant(StringBuilder md, String variant) {
         md.append("\nRatios of ").append(variant).append(" to ").append(subject)
                 .append(" (lower is better but for throughput):\n\n")
