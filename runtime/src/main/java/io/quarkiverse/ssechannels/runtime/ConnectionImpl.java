@@ -142,7 +142,7 @@ final class ConnectionImpl implements Connection {
      */
     void start(Timers timers, Duration pingInterval, Duration maxLifetime) {
         // before attach() checks whether the response ended, so that an end on another thread is seen by one of them
-        stream.whenEnded(() -> outbox.loop().execute(() -> closed("ended by the application")));
+        stream.whenEnded(() -> outbox.loop().execute(this::endedByApplication));
         if (!pingInterval.isZero()) {
             ping = timers.periodic(outbox.loop(), pingInterval, () -> enqueue(SseEncoder.ping()));
         }
@@ -444,10 +444,8 @@ final class ConnectionImpl implements Connection {
         try {
             drain(stream.response());
         } catch (RuntimeException e) {
-            if (stream.response().ended()) {
-                // ended by the application on another thread, between the check and a write: not a failure
-                closed("ended by the application");
-            } else {
+            // a response the application ended on another thread, between the check and a write, is no failure
+            if (!endedByApplication()) {
                 LOG.errorf(e, "Writing to SSE connection [%s] failed; cutting it", id);
                 abort("writing failed");
             }
@@ -756,13 +754,26 @@ final class ConnectionImpl implements Connection {
             try {
                 response.closeHandler(v -> closed("closed by the client"));
             } catch (IllegalStateException e) {
-                if (!response.ended()) {
+                // ended by the application on another thread since the check above
+                if (!endedByApplication()) {
                     throw e;
                 }
-                // ended by the application on another thread since the check above
-                closed("ended by the application");
             }
         }
+    }
+
+    /**
+     * Closes the connection if the application ended its response (a route's response may be ended on any thread);
+     * on the event loop.
+     *
+     * @return whether the response was ended
+     */
+    private boolean endedByApplication() {
+        if (!stream.response().ended()) {
+            return false;
+        }
+        closed("ended by the application");
+        return true;
     }
 
     /** The stream is over, from either side; runs once on the event loop whatever the cause. */
