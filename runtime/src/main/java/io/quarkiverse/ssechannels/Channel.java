@@ -55,9 +55,9 @@ public interface Channel {
      * @param routing the route's routing context
      * @return the open connection, not yet in the channel, or a closed one if the stream was refused
      * @throws ChannelClosedException if this channel is closed
-     * @throws IllegalStateException if called off the request's own Vert.x context (its handler's), or once the response head
-     *         was written; with {@code quarkus.sse-channels.backend=redis}, when called on an event loop thread: it
-     *         would wait for Redis
+     * @throws IllegalStateException if called off the request's own Vert.x context (its handler's), once the response
+     *         head was written, if a connection took the response already, or, with
+     *         {@code quarkus.sse-channels.backend=redis}, when called on an event loop thread: it would wait for Redis
      */
     Connection open(RoutingContext routing);
 

@@ -67,8 +67,8 @@ public interface SseChannels {
      *
      * @param routing the route's routing context
      * @return the open connection, or a closed one if the stream was refused
-     * @throws IllegalStateException if called off the request's own Vert.x context (its handler's), or once the response head
-     *         was written
+     * @throws IllegalStateException if called off the request's own Vert.x context (its handler's), once the response
+     *         head was written, or if a connection took the response already
      */
     Connection open(RoutingContext routing);
 
@@ -78,8 +78,8 @@ public interface SseChannels {
      * @param routing the route's routing context
      * @param options the options; unset values come from the configuration
      * @return the open connection, or a closed one if the stream was refused
-     * @throws IllegalStateException if called off the request's own Vert.x context (its handler's), or once the response head
-     *         was written
+     * @throws IllegalStateException if called off the request's own Vert.x context (its handler's), once the response
+     *         head was written, or if a connection took the response already
      */
     Connection open(RoutingContext routing, ConnectionOptions options);
 

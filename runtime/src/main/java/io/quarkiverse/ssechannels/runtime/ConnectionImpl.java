@@ -106,9 +106,14 @@ final class ConnectionImpl implements Connection {
 
     /** The socket refused data and the drain handler has not fired since. */
     private volatile boolean stalled;
-    private volatile Timers.Timer ping;
-    private volatile Timers.Timer timeout;
+    /** The next ping or the end of the connection's lifetime, whichever comes first: one timer, not one each. */
+    private volatile Timers.Timer clock;
     private volatile Timers.Timer closeTimeout;
+    /** Set by start(), before the clock first runs. */
+    private long pingNanos;
+    /** When the lifetime ends, in {@link System#nanoTime()}; only meaningful if {@link #limitedLifetime}. */
+    private long endOfLife;
+    private boolean limitedLifetime;
 
     // event loop only
     private boolean attached;
@@ -116,6 +121,8 @@ final class ConnectionImpl implements Connection {
     private boolean flushing;
     private boolean released;
     private boolean writeFailed;
+    /** The response head is not written yet: it goes with the first write, frames or none. */
+    private boolean headPending;
     private ByteBuf batch;
     private int batchBytes;
 
@@ -134,6 +141,7 @@ final class ConnectionImpl implements Connection {
         this.openedStamp = openedStamp;
         this.openedSharedStamp = openedSharedStamp;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.headPending = stream.headWithFirstFrames();
     }
 
     /**
@@ -143,18 +151,45 @@ final class ConnectionImpl implements Connection {
     void start(Timers timers, Duration pingInterval, Duration maxLifetime) {
         // before attach() checks whether the response ended, so that an end on another thread is seen by one of them
         stream.whenEnded(() -> outbox.loop().execute(this::endedByApplication));
-        if (!pingInterval.isZero()) {
-            ping = timers.periodic(outbox.loop(), pingInterval, () -> enqueue(SseEncoder.ping()));
-        }
-        if (!maxLifetime.isZero()) {
-            timeout = timers.once(outbox.loop(), maxLifetime, this::close);
-        }
-        if (state == CLOSED) {
-            // closed (at shutdown) before its timers existed
-            cancel(ping);
-            cancel(timeout);
-        }
+        pingNanos = pingInterval.toNanos();
+        limitedLifetime = !maxLifetime.isZero();
+        long now = System.nanoTime();
+        endOfLife = now + maxLifetime.toNanos();
+        setClock(timers, now);
         outbox.loop().execute(this::attach);
+        if (headPending) {
+            // the first write, with what the application queues before the event loop gets to it
+            wake();
+        }
+    }
+
+    /** Schedules the next ping or the end of the lifetime, whichever comes first, if any. */
+    private void setClock(Timers timers, long now) {
+        long delay;
+        if (limitedLifetime) {
+            long left = Math.max(0, endOfLife - now);
+            delay = pingNanos == 0 ? left : Math.min(pingNanos, left);
+        } else if (pingNanos != 0) {
+            delay = pingNanos;
+        } else {
+            return;
+        }
+        clock = timers.once(outbox.loop(), delay, this::tick);
+        if (state == CLOSED) {
+            // closed meanwhile (at shutdown, before start; or by its client, on the event loop) without seeing it
+            cancel(clock);
+        }
+    }
+
+    /** The clock fired, on the event loop: the lifetime ends (within a millisecond), or it is time for a ping. */
+    private void tick() {
+        long now = System.nanoTime();
+        if (limitedLifetime && endOfLife - now < 1_000_000) {
+            close();
+            return;
+        }
+        enqueue(SseEncoder.ping());
+        setClock(owner.timers(), now);
     }
 
     @Override
@@ -298,7 +333,7 @@ final class ConnectionImpl implements Connection {
             enqueueAny(END);
             Duration grace = owner.closeTimeout();
             if (!grace.isZero()) {
-                closeTimeout = owner.timers().once(outbox.loop(), grace,
+                closeTimeout = owner.timers().once(outbox.loop(), grace.toNanos(),
                         () -> abort("the client did not take its last frames within " + grace + " (close-timeout)"));
                 if (state == CLOSED) {
                     cancel(closeTimeout);
@@ -691,8 +726,13 @@ final class ConnectionImpl implements Connection {
         ByteBuf written = batch;
         batch = null;
         batchBytes = 0;
-        if (written != null && state != CLOSED && !writeFailed) {
-            response.write(Buffer.buffer(written), onWritten);
+        if (state != CLOSED && !writeFailed) {
+            if (written != null) {
+                response.write(Buffer.buffer(written), onWritten);
+            } else if (headPending) {
+                response.write(Buffer.buffer(), onWritten);
+            }
+            headPending = false;
         }
     }
 
@@ -782,8 +822,7 @@ final class ConnectionImpl implements Connection {
             return;
         }
         LOG.debugf("SSE connection [%s] %s", id, why);
-        cancel(ping);
-        cancel(timeout);
+        cancel(clock);
         cancel(closeTimeout);
         queue.clear();
         if (attached) {

@@ -15,6 +15,8 @@ import io.vertx.ext.web.RoutingContext;
 final class RouteBinding extends StreamBinding {
 
     private static final Logger LOG = Logger.getLogger(RouteBinding.class);
+    /** Marks a routing context whose response a connection took, whose head may not be written yet. */
+    private static final String OPENED = RouteBinding.class.getName() + ".opened";
 
     /** The Vert.x context of the request's handling: the route's handler, its blocking handler, their callbacks. */
     private final ContextInternal handling;
@@ -44,11 +46,19 @@ final class RouteBinding extends StreamBinding {
             throw new IllegalStateException("SseChannels.open(RoutingContext) must be called from the route's handler, "
                     + "on the Vert.x context handling the request");
         }
-        if (routing.response().headWritten()) {
+        if (routing.response().headWritten() || routing.get(OPENED) != null) {
             throw new IllegalStateException("SseChannels.open(RoutingContext) needs a response whose head is not "
-                    + "written yet: " + routing.request().method() + " " + routing.request().path());
+                    + "written yet, and that no connection took: " + routing.request().method() + " "
+                    + routing.request().path());
         }
+        routing.put(OPENED, Boolean.TRUE);
         return new RouteBinding(routing, handling);
+    }
+
+    /** Nothing else writes to the response, and the connection's first write comes at once. */
+    @Override
+    boolean headWithFirstFrames() {
+        return true;
     }
 
     @Override

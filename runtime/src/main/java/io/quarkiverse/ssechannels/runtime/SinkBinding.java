@@ -41,6 +41,12 @@ final class SinkBinding extends StreamBinding {
         return new SinkBinding(context, (SseEventSinkImpl) sink, context.serverRequest().unwrap(RoutingContext.class));
     }
 
+    /** RESTEasy Reactive's sink expects the head written once the stream is open. */
+    @Override
+    boolean headWithFirstFrames() {
+        return false;
+    }
+
     @Override
     void headWritten() {
         SseRequestChain.markOpened(context);

@@ -37,7 +37,10 @@ abstract sealed class StreamBinding permits SinkBinding, RouteBinding {
         this.response = response;
     }
 
-    /** Sends the response head now, so the client knows the stream is open before the first event. */
+    /**
+     * Prepares the response head, and sends it now unless {@link #headWithFirstFrames()}: either way the client has
+     * it before any event.
+     */
     void writeHead() {
         response.setStatusCode(200);
         response.headers()
@@ -45,9 +48,18 @@ abstract sealed class StreamBinding permits SinkBinding, RouteBinding {
                 .set(HttpHeaders.CACHE_CONTROL, NO_CACHE)
                 .set(X_ACCEL_BUFFERING, NO);
         response.setChunked(true);
-        response.write(Buffer.buffer());
+        if (!headWithFirstFrames()) {
+            response.write(Buffer.buffer());
+        }
         headWritten();
     }
+
+    /**
+     * @return whether the head goes out with the connection's first write, which its event loop makes as soon as it
+     *         runs the connection's first task (with whatever the application queued meanwhile, one write instead of
+     *         two when the request is handled on that event loop), rather than when the stream is opened
+     */
+    abstract boolean headWithFirstFrames();
 
     /** From here on the connection ends the request, whenever its client leaves. */
     abstract void headWritten();

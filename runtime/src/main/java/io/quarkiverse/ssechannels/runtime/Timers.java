@@ -1,6 +1,5 @@
 package io.quarkiverse.ssechannels.runtime;
 
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,39 +15,31 @@ final class Timers {
 
     private final AtomicInteger pending = new AtomicInteger();
 
-    Timer once(EventExecutor loop, Duration delay, Runnable task) {
-        Timer timer = new Timer(task, false);
-        timer.start(loop.schedule(timer::fire, delay.toNanos(), TimeUnit.NANOSECONDS));
-        return timer;
-    }
-
-    Timer periodic(EventExecutor loop, Duration period, Runnable task) {
-        Timer timer = new Timer(task, true);
-        long nanos = period.toNanos();
-        timer.start(loop.scheduleAtFixedRate(timer::fire, nanos, nanos, TimeUnit.NANOSECONDS));
+    Timer once(EventExecutor loop, long delayNanos, Runnable task) {
+        Timer timer = new Timer(task);
+        timer.start(loop.schedule(timer, delayNanos, TimeUnit.NANOSECONDS));
         return timer;
     }
 
     /**
-     * @return the number of timers scheduled and neither fired (one-shot) nor cancelled
+     * @return the number of timers scheduled and neither fired nor cancelled
      */
     int pending() {
         return pending.get();
     }
 
-    final class Timer {
+    /** Runs its task once, unless cancelled first; it is the task Netty schedules, so no other object is kept. */
+    final class Timer implements Runnable {
         private static final AtomicIntegerFieldUpdater<Timer> DONE = AtomicIntegerFieldUpdater.newUpdater(Timer.class,
                 "done");
 
         private final Runnable task;
-        private final boolean periodic;
-        /** 1 once fired (one-shot) or cancelled; an updater rather than an atomic object: two timers per connection. */
+        /** 1 once fired or cancelled; an updater rather than an atomic object: a timer per connection. */
         private volatile int done;
         private volatile ScheduledFuture<?> future;
 
-        private Timer(Runnable task, boolean periodic) {
+        private Timer(Runnable task) {
             this.task = task;
-            this.periodic = periodic;
             pending.incrementAndGet();
         }
 
@@ -60,12 +51,9 @@ final class Timers {
             }
         }
 
-        private void fire() {
-            if (periodic) {
-                if (done == 0) {
-                    task.run();
-                }
-            } else if (DONE.compareAndSet(this, 0, 1)) {
+        @Override
+        public void run() {
+            if (DONE.compareAndSet(this, 0, 1)) {
                 pending.decrementAndGet();
                 task.run();
             }

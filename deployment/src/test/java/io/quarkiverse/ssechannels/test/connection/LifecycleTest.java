@@ -65,6 +65,25 @@ public class LifecycleTest {
         }
     }
 
+    /**
+     * Pings and the end of the lifetime share one timer per connection: pings go on after the first until the
+     * lifetime ends, never early.
+     */
+    @ParameterizedTest
+    @MethodSource(Routes.BASES)
+    void pingsGoOnUntilTheLifetimeEnds(String base) {
+        long opened = System.nanoTime();
+        try (SseClient client = SseClient.connect(uri(base, "/open?ping=200&timeout=1100"))) {
+            assertTrue(client.awaitEnd(Duration.ofSeconds(10)), "the server ended the stream: " + client.raw());
+            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opened);
+            List<SseClient.Frame> frames = client.drain();
+            assertTrue(frames.stream().allMatch(f -> f.comments().equals(List.of(" ping"))), client.raw());
+            // five at most (one every 200 ms, never early); fewer only if a loaded machine delayed them
+            assertTrue(frames.size() >= 2 && frames.size() <= 5, frames.size() + " pings: " + client.raw());
+            assertTrue(elapsed >= 1100, "ended after " + elapsed + " ms");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource(Routes.BASES)
     void timeoutEndsTheStreamCleanlyAndRunsListenersOnce(String base) {

@@ -179,8 +179,25 @@ public class RouteStreamsTest {
     void openingAResponseThatStartedIsRefusedWithAnExplanation() throws Exception {
         HttpResponse<String> response = get("/mistakes/twice");
         assertEquals(200, response.statusCode(), response.body());
-        assertTrue(response.body().contains("needs a response whose head is not written yet: GET /mistakes/twice"),
+        assertTrue(response.body().contains("needs a response whose head is not written yet, and that no connection took: "
+                + "GET /mistakes/twice"),
                 response.body());
+    }
+
+    /**
+     * Opening the same response twice: the head of the first is not written yet (it goes with the first frames), yet
+     * the second is refused, and the first stream goes on.
+     */
+    @Test
+    void openingAResponseTwiceIsRefusedWithAnExplanation() {
+        try (SseClient client = SseClient.connect(root.resolve("/mistakes/opened-twice"))) {
+            assertEquals(200, client.status(), client.raw());
+            SseClient.Frame told = client.next(WAIT);
+            assertEquals(List.of(" needs a response whose head is not written yet, and that no connection took: "
+                    + "GET /mistakes/opened-twice"), told.comments(), client.raw());
+            sse.channel("twice").send(SseMessage.data("after"));
+            assertEquals("after", client.nextEvent(WAIT).data(), client.raw());
+        }
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -223,6 +240,17 @@ public class RouteStreamsTest {
                 }
                 rc.response().setStatusCode(500).end(told);
             }).start());
+            router.get("/mistakes/opened-twice").handler(rc -> {
+                Connection connection = sse.open(rc);
+                try {
+                    sse.open(rc);
+                    connection.send(SseMessage.comment("opened twice"));
+                } catch (IllegalStateException e) {
+                    String message = e.getMessage();
+                    connection.send(SseMessage.comment(message.substring(message.indexOf("needs"))));
+                }
+                connection.join(sse.channel("twice"));
+            });
             router.get("/mistakes/twice").handler(rc -> {
                 rc.response().setChunked(true).write("started\n");
                 try {
