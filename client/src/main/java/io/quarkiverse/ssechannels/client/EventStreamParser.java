@@ -15,6 +15,8 @@ import java.util.function.Consumer;
 final class EventStreamParser {
 
     private static final byte[] BOM = { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF };
+    /** The longest line taken: a server that never ends one must not take all the memory. */
+    static final int MAX_LINE_BYTES = 8 * 1024 * 1024;
 
     private final Consumer<SseEvent> events;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(128);
@@ -47,6 +49,9 @@ final class EventStreamParser {
         data = null;
     }
 
+    /**
+     * @throws SseClientException if a line grows longer than {@link #MAX_LINE_BYTES}
+     */
     void feed(byte[] bytes) {
         int from = 0;
         // a byte order mark may come split across chunks: compare it byte by byte while it matches
@@ -70,6 +75,10 @@ final class EventStreamParser {
             int end = i;
             while (end < bytes.length && bytes[end] != '\n' && bytes[end] != '\r') {
                 end++;
+            }
+            if (line.size() + end - i > MAX_LINE_BYTES) {
+                throw new SseClientException("The event stream has a line longer than " + MAX_LINE_BYTES
+                        + " bytes: it is not followed further", 200);
             }
             line.write(bytes, i, end - i);
             if (end == bytes.length) {

@@ -2,7 +2,10 @@ package io.quarkiverse.ssechannels.client;
 
 import java.lang.System.Logger.Level;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.AsyncResult;
@@ -25,7 +28,9 @@ final class Follower {
 
     private static final System.Logger LOG = System.getLogger(Follower.class.getName());
     /** The shortest base of a backoff: a server asking for {@code retry: 0} must not make failures spin. */
-    private static final long MIN_FAILURE_DELAY_MILLIS = 250;
+    static final long MIN_FAILURE_DELAY_MILLIS = 250;
+    /** A connection that ends sooner than this without an event counts as a failed attempt. */
+    static final long HEALTHY_MILLIS = 1000;
 
     private final Vertx vertx;
     private final Context context;
@@ -39,7 +44,11 @@ final class Follower {
     private long timer = -1;
     /** The response being read, {@code null} between connections. */
     private HttpClientResponse response;
+    private long connectedAt;
+    private boolean dispatched;
     private boolean paused;
+    /** A reconnection waits for the subscriber to ask for more: it would only add to what is kept for it. */
+    private boolean awaitingDemand;
     private boolean stopped;
 
     Follower(Vertx vertx, URI url, FollowOptions options, MultiEmitter<? super SseEvent> emitter) {
@@ -50,7 +59,8 @@ final class Follower {
         this.emitter = emitter;
         this.parser = new EventStreamParser(options.lastEventId(), this::emit);
         // one connection per stream, closed when the stream ends: nothing to pool
-        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
+        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
+                .setIdleTimeout((int) options.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
     }
 
     void start() {
@@ -64,13 +74,25 @@ final class Follower {
         if (stopped) {
             return;
         }
+        if (emitter.requested() <= 0) {
+            awaitingDemand = true;
+            return;
+        }
         parser.reconnected();
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString())
+                .setFollowRedirects(true)
                 .putHeader(HttpHeaders.ACCEPT, "text/event-stream").putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
         options.headers().forEach(request::putHeader);
         String last = parser.lastEventId();
         if (last != null) {
-            request.putHeader("Last-Event-ID", last);
+            if (!FollowOptions.isHeaderValue(last)) {
+                finish(new SseClientException("The stream's last event id [" + last + "] has control characters: it "
+                        + "cannot be sent back in a Last-Event-ID header to resume", 200));
+                return;
+            }
+            // as a browser sends it: its UTF-8 bytes, which Netty writes one char per byte
+            request.putHeader("Last-Event-ID", new String(last.getBytes(StandardCharsets.UTF_8),
+                    StandardCharsets.ISO_8859_1));
         }
         client.request(request).compose(r -> r.send()).onComplete(this::answered);
     }
@@ -89,55 +111,77 @@ final class Follower {
         HttpClientResponse r = result.result();
         int status = r.statusCode();
         String type = r.getHeader(HttpHeaders.CONTENT_TYPE);
-        if (status == 200 && type != null && type.toLowerCase().startsWith("text/event-stream")) {
+        if (status == 200 && type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream")) {
             read(r);
-        } else if (status == 204) {
-            emitter.complete();
+            return;
+        }
+        // not a stream: its body is of no use, and its connection is not kept
+        r.request().reset();
+        if (status == 204) {
+            finish(null);
         } else if (status == 429 || status >= 500) {
             retryLater("answered " + status, true, retryAfterMillis(r.getHeader(HttpHeaders.RETRY_AFTER)));
         } else {
-            emitter.fail(new SseClientException("GET " + url + " answered " + status + " with Content-Type [" + type
+            finish(new SseClientException("GET " + url + " answered " + status + " with Content-Type [" + type
                     + "], not an event stream to follow", status));
         }
     }
 
     private void read(HttpClientResponse r) {
-        failures = 0;
         response = r;
+        connectedAt = System.nanoTime();
+        dispatched = false;
         paused = false;
         r.handler((Buffer chunk) -> {
             if (response == r) {
-                parser.feed(chunk.getBytes());
+                try {
+                    parser.feed(chunk.getBytes());
+                } catch (SseClientException e) {
+                    finish(e);
+                }
             }
         });
         r.endHandler(v -> {
             if (response == r) {
                 response = null;
-                retryLater("the server ended the stream", false, -1);
+                retryLater("the server ended the stream", !healthy(), -1);
             }
         });
         r.exceptionHandler(e -> {
             if (response == r) {
                 response = null;
-                retryLater("the stream broke: " + e, true, -1);
+                retryLater("the stream broke: " + e, !healthy(), -1);
             }
         });
+    }
+
+    /** @return whether the connection that just ended gave an event or lasted: if not, it counts as a failure */
+    private boolean healthy() {
+        return dispatched || System.nanoTime() - connectedAt >= TimeUnit.MILLISECONDS.toNanos(HEALTHY_MILLIS);
     }
 
     private void emit(SseEvent event) {
         if (stopped) {
             return;
         }
+        dispatched = true;
+        failures = 0;
         emitter.emit(event);
         if (emitter.requested() <= 0 && response != null && !paused) {
-            // what the rest of this chunk holds is buffered; the socket is read again on demand
+            // what the rest of this chunk holds is kept for the subscriber; the socket is read again on demand
             paused = true;
             response.pause();
         }
     }
 
     private void demanded() {
-        if (paused && !stopped && response != null && emitter.requested() > 0) {
+        if (stopped || emitter.requested() <= 0) {
+            return;
+        }
+        if (awaitingDemand) {
+            awaitingDemand = false;
+            connect();
+        } else if (paused && response != null) {
             paused = false;
             response.resume();
         }
@@ -154,20 +198,31 @@ final class Follower {
         Long asked = parser.retry();
         long base = asked != null ? asked : options.retry().toMillis();
         long delay;
-        if (retryAfter >= 0) {
-            delay = retryAfter;
-        } else if (failed) {
+        if (failed) {
             long floor = Math.max(base, MIN_FAILURE_DELAY_MILLIS);
             long max = Math.max(floor, options.maxBackoff().toMillis());
-            delay = Math.min(max, floor << Math.min(failures, 20));
+            delay = retryAfter >= 0 ? Math.max(retryAfter, MIN_FAILURE_DELAY_MILLIS)
+                    : Math.min(max, floor << Math.min(failures, 20));
             failures++;
         } else {
+            failures = 0;
             delay = base;
         }
         long jittered = delay + ThreadLocalRandom.current().nextLong(delay / 4 + 1);
         LOG.log(Level.DEBUG, () -> "SSE stream " + url + ": " + why + "; reconnecting in " + jittered
                 + " ms from id [" + parser.lastEventId() + "]");
         timer = vertx.setTimer(Math.max(1, jittered), id -> connect());
+    }
+
+    /** Completes the stream ({@code failure == null}) or fails it, after letting go of everything. */
+    private void finish(Throwable failure) {
+        // at once: a subscriber that requests nothing would hold the termination, and with it stop(), back
+        stop();
+        if (failure == null) {
+            emitter.complete();
+        } else {
+            emitter.fail(failure);
+        }
     }
 
     /** Cancelled by the subscriber, or completed or failed here: no more connections. */

@@ -21,16 +21,21 @@ import io.vertx.core.Vertx;
  *
  * <ul>
  * <li>Each subscription follows the stream on a connection of its own; cancelling it closes that connection and stops
- * reconnecting.</li>
- * <li>Demand reaches the socket: while the subscriber requests nothing, the connection stops reading (after at most
- * the events of one chunk), so the server's own flow control applies; nothing is dropped.</li>
- * <li>Attempts that fail (no connection, a reset, a {@code 5xx} or {@code 429} status) back off: the delay doubles up
- * to {@link FollowOptions#maxBackoff()}, with up to a quarter more of random jitter, so that clients of a restarted
- * server do not all come back at once; a {@code Retry-After} header is obeyed. A stream the server ends cleanly is
- * resumed after its {@code retry:} delay (plus jitter) without backing off.</li>
+ * reconnecting. Redirects are followed.</li>
+ * <li>Demand reaches the socket: while the subscriber requests nothing, the connection stops reading (the events of
+ * the chunk being read are kept for the subscriber), so the server's own flow control applies, and a reconnection
+ * waits until the subscriber asks for more; nothing is dropped.</li>
+ * <li>Attempts that fail (no connection, a reset, a {@code 5xx} or {@code 429} status, a connection that ends within
+ * a second without an event, one silent for {@link FollowOptions#idleTimeout()}) back off: the delay doubles, from
+ * the retry delay but at least 250 ms, up to {@link FollowOptions#maxBackoff()}, with up to a quarter more of random
+ * jitter, so that the clients of a restarted server do not all come back at once; a {@code Retry-After} in seconds is
+ * obeyed. A stream the server ends cleanly is resumed after its {@code retry:} delay (plus jitter).</li>
  * <li>The stream completes when the server answers {@code 204 No Content} (the SSE way of saying "stop"), and fails
- * with {@link SseClientException} for an answer that reconnecting cannot mend: another {@code 4xx}, or a response
- * that is not {@code text/event-stream}.</li>
+ * with {@link SseClientException} for what reconnecting cannot mend: another {@code 3xx} or {@code 4xx} answer, a
+ * response that is not {@code text/event-stream}, a line longer than 8 MiB, or a last event id that a header cannot
+ * carry.</li>
+ * <li>Events are emitted on a Vert.x event loop: a subscriber that blocks should move to a worker first
+ * ({@code emitOn(Infrastructure.getDefaultWorkerPool())}).</li>
  * </ul>
  */
 public final class ResumingSseClient {

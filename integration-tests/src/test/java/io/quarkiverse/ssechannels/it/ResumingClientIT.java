@@ -32,7 +32,9 @@ import io.vertx.core.Vertx;
 public class ResumingClientIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final FollowOptions FAST = FollowOptions.defaults().withRetry(Duration.ofMillis(50));
+    /** Quick to come back: a restart's attempts are not left waiting for a long backoff. */
+    private static final FollowOptions FAST = FollowOptions.defaults().withRetry(Duration.ofMillis(50))
+            .withMaxBackoff(Duration.ofSeconds(1));
 
     private static Vertx vertx;
 
