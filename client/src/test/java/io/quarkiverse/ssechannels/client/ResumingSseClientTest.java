@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -134,20 +135,34 @@ class ResumingSseClientTest {
         assertTrue(gaps.get(0) >= 1000 && gaps.get(1) >= 1000, "Retry-After: 1 is obeyed: " + gaps);
     }
 
+    /** Failed attempts back off from 250 ms, doubling, though the retry delay is 20 ms. */
     @Test
     void failingAttemptsBackOff() {
-        SCRIPTS.put("/failing", (request, n) -> {
+        assertBacksOff("/failing", request -> request.response().setStatusCode(500).end());
+    }
+
+    /**
+     * Connections that end at once without an event count as failures, even when the server asks for no delay: the
+     * attempts back off instead of spinning.
+     */
+    @Test
+    void streamsThatEndAtOnceWithoutAnEventBackOff() {
+        assertBacksOff("/empty", request -> stream(request).end("retry: 0\n\n"));
+    }
+
+    /** Four attempts answered so, then 204: each waited at least 250 ms, doubling. */
+    private static void assertBacksOff(String path, Consumer<HttpServerRequest> failing) {
+        SCRIPTS.put(path, (request, n) -> {
             if (n <= 4) {
-                request.response().setStatusCode(500).end();
+                failing.accept(request);
             } else {
                 request.response().setStatusCode(204).end();
             }
         });
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/failing"), FAST).subscribe()
+        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri(path), FAST).subscribe()
                 .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         events.awaitCompletion(WAIT);
-        List<Long> gaps = gapsMillis("/failing");
-        // the retry delay is 20 ms, but failures back off from 250 ms, doubling
+        List<Long> gaps = gapsMillis(path);
         for (int i = 0; i < gaps.size(); i++) {
             long least = 250L << i;
             assertTrue(gaps.get(i) >= least, "attempt " + (i + 2) + " waited at least " + least + " ms: " + gaps);
@@ -171,29 +186,6 @@ class ResumingSseClientTest {
         events.awaitCompletion(WAIT);
         assertEquals(List.of("one", "two"), events.getItems().stream().map(SseEvent::data).toList());
         assertEquals(List.of("1", "2"), lastEventIds("/broken").subList(1, 3));
-    }
-
-    /**
-     * Connections that end at once without an event count as failures, even when the server asks for no delay: the
-     * attempts back off instead of spinning.
-     */
-    @Test
-    void streamsThatEndAtOnceWithoutAnEventBackOff() {
-        SCRIPTS.put("/empty", (request, n) -> {
-            if (n <= 4) {
-                stream(request).end("retry: 0\n\n");
-            } else {
-                request.response().setStatusCode(204).end();
-            }
-        });
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/empty"), FAST).subscribe()
-                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
-        events.awaitCompletion(WAIT);
-        List<Long> gaps = gapsMillis("/empty");
-        for (int i = 0; i < gaps.size(); i++) {
-            long least = 250L << i;
-            assertTrue(gaps.get(i) >= least, "attempt " + (i + 2) + " waited at least " + least + " ms: " + gaps);
-        }
     }
 
     /** A connection that goes silent without closing is dropped after the idle timeout, and the stream resumed. */
