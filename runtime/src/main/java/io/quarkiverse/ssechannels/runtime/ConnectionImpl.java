@@ -46,6 +46,12 @@ final class ConnectionImpl implements Connection {
 
     /** Frames are gathered into writes of about this size: few system calls, yet room to notice backpressure. */
     private static final int MAX_BATCH_BYTES = 16 * 1024;
+    /**
+     * Frames a batch holds without copying them: a composite buffer past its maximum copies all its components into
+     * one, again every time it grows past it (Netty's default is 16: most of a replay's batches were copied a dozen
+     * times over). Room for a full batch of small frames; Netty copies the batch once, into the socket's buffer.
+     */
+    private static final int MAX_BATCH_FRAMES = 1024;
 
     /** Queued after the last frame of a server-side close. */
     private static final Object END = new Object();
@@ -711,7 +717,7 @@ final class ConnectionImpl implements Connection {
         if (batch instanceof CompositeByteBuf c) {
             composite = c;
         } else {
-            composite = Unpooled.compositeBuffer();
+            composite = Unpooled.compositeBuffer(MAX_BATCH_FRAMES);
             composite.addComponent(true, batch);
             batch = composite;
         }
