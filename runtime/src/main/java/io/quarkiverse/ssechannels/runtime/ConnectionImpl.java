@@ -49,7 +49,8 @@ final class ConnectionImpl implements Connection {
     /**
      * Frames a batch holds without copying them: a composite buffer past its maximum copies all its components into
      * one, again every time it grows past it (Netty's default is 16: most of a replay's batches were copied a dozen
-     * times over). Room for a full batch of small frames; Netty copies the batch once, into the socket's buffer.
+     * times over). Room for a full batch of frames of 16 bytes or more (an event's is far longer); Netty copies the
+     * batch once, into the socket's buffer.
      */
     private static final int MAX_BATCH_FRAMES = 1024;
 
@@ -112,8 +113,11 @@ final class ConnectionImpl implements Connection {
 
     /** The socket refused data and the drain handler has not fired since. */
     private volatile boolean stalled;
-    /** The next ping or the end of the connection's lifetime, whichever comes first: one timer, not one each. */
-    private volatile Timers.Timer clock;
+    /**
+     * The next ping or the end of the connection's lifetime, whichever comes first: one timer, not one each. Set and
+     * cancelled on the event loop only.
+     */
+    private Timers.Timer clock;
     private volatile Timers.Timer closeTimeout;
     /** Set by start(), before the clock first runs. */
     private long pingNanos;
@@ -122,6 +126,7 @@ final class ConnectionImpl implements Connection {
     private boolean limitedLifetime;
 
     // event loop only
+    private boolean clockSet;
     private boolean attached;
     private int attachRounds;
     private boolean flushing;
@@ -151,17 +156,16 @@ final class ConnectionImpl implements Connection {
     }
 
     /**
-     * Starts the timers and hands the stream over to the event loop. Called once, right after the response head was
-     * written.
+     * Hands the stream over to the event loop, which starts its clock (pings, lifetime) in its first task. Called once,
+     * right after the response head was written (or, from a route, prepared: it goes out with the first write).
      */
-    void start(Timers timers, Duration pingInterval, Duration maxLifetime) {
+    void start(Duration pingInterval, Duration maxLifetime) {
         // before attach() checks whether the response ended, so that an end on another thread is seen by one of them
         stream.whenEnded(() -> outbox.loop().execute(this::endedByApplication));
-        pingNanos = pingInterval.toNanos();
+        // read by the event loop, which sets the clock (only it ever does) in the connection's first task
+        pingNanos = nanos(pingInterval);
         limitedLifetime = !maxLifetime.isZero();
-        long now = System.nanoTime();
-        endOfLife = now + maxLifetime.toNanos();
-        setClock(timers, now);
+        endOfLife = System.nanoTime() + nanos(maxLifetime);
         outbox.loop().execute(this::attach);
         if (headPending) {
             // the first write, with what the application queues before the event loop gets to it
@@ -169,8 +173,13 @@ final class ConnectionImpl implements Connection {
         }
     }
 
-    /** Schedules the next ping or the end of the lifetime, whichever comes first, if any. */
-    private void setClock(Timers timers, long now) {
+    /** @return the duration in nanoseconds, or the longest a long holds for a longer one (some 292 years) */
+    private static long nanos(Duration duration) {
+        return duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : duration.toNanos();
+    }
+
+    /** Schedules the next ping or the end of the lifetime, whichever comes first, if any; on the event loop. */
+    private void setClock(long now) {
         long delay;
         if (limitedLifetime) {
             long left = Math.max(0, endOfLife - now);
@@ -180,22 +189,23 @@ final class ConnectionImpl implements Connection {
         } else {
             return;
         }
-        clock = timers.once(outbox.loop(), delay, this::tick);
-        if (state == CLOSED) {
-            // closed meanwhile (at shutdown, before start; or by its client, on the event loop) without seeing it
-            cancel(clock);
-        }
+        clock = owner.timers().once(outbox.loop(), delay, this::tick);
     }
 
     /** The clock fired, on the event loop: the lifetime ends (within a millisecond), or it is time for a ping. */
     private void tick() {
+        if (state != OPEN) {
+            return;
+        }
         long now = System.nanoTime();
         if (limitedLifetime && endOfLife - now < 1_000_000) {
             close();
             return;
         }
-        enqueue(SseEncoder.ping());
-        setClock(owner.timers(), now);
+        if (pingNanos != 0) {
+            enqueue(SseEncoder.ping());
+        }
+        setClock(now);
     }
 
     @Override
@@ -339,7 +349,7 @@ final class ConnectionImpl implements Connection {
             enqueueAny(END);
             Duration grace = owner.closeTimeout();
             if (!grace.isZero()) {
-                closeTimeout = owner.timers().once(outbox.loop(), grace.toNanos(),
+                closeTimeout = owner.timers().once(outbox.loop(), nanos(grace),
                         () -> abort("the client did not take its last frames within " + grace + " (close-timeout)"));
                 if (state == CLOSED) {
                     cancel(closeTimeout);
@@ -770,6 +780,11 @@ final class ConnectionImpl implements Connection {
      * that is over already (its client left, or it was cut or ended meanwhile) is released at once.
      */
     private void attach() {
+        if (!clockSet && state != CLOSED) {
+            // the first round: the clock counts from start(), and closed() cancels it on this same thread
+            clockSet = true;
+            setClock(System.nanoTime());
+        }
         HttpServerResponse response = stream.response();
         if (response.ended()) {
             // nothing to release: RESTEasy Reactive answers the request, and finishes it itself

@@ -15,9 +15,10 @@ import io.vertx.ext.web.RoutingContext;
 final class RouteBinding extends StreamBinding {
 
     private static final Logger LOG = Logger.getLogger(RouteBinding.class);
-    /** Marks a routing context whose response a connection took, whose head may not be written yet. */
+    /** Marks a routing context whose response a connection took: its head may not be written yet. */
     private static final String OPENED = RouteBinding.class.getName() + ".opened";
 
+    private final RoutingContext routing;
     /** The Vert.x context of the request's handling: the route's handler, its blocking handler, their callbacks. */
     private final ContextInternal handling;
     /** What the connection does when the response ends, by whoever ends it; set once it took over the stream. */
@@ -25,6 +26,7 @@ final class RouteBinding extends StreamBinding {
 
     private RouteBinding(RoutingContext routing, ContextInternal handling) {
         super(routing.request(), routing.response());
+        this.routing = routing;
         this.handling = handling;
         // the application, or Vert.x Web's failure handling, may end the response of a keep-alive connection
         routing.addEndHandler(ended -> {
@@ -37,7 +39,8 @@ final class RouteBinding extends StreamBinding {
     }
 
     /**
-     * @throws IllegalStateException if called off a Vert.x thread, or once the response head was written
+     * @throws IllegalStateException if called off the request's own Vert.x context, once the response head was
+     *         written, or once a connection took the response
      */
     static RouteBinding of(RoutingContext routing) {
         Objects.requireNonNull(routing, "routing");
@@ -51,19 +54,26 @@ final class RouteBinding extends StreamBinding {
                     + "written yet, and that no connection took: " + routing.request().method() + " "
                     + routing.request().path());
         }
-        routing.put(OPENED, Boolean.TRUE);
         return new RouteBinding(routing, handling);
     }
 
-    /** Nothing else writes to the response, and the connection's first write comes at once. */
+    /**
+     * The connection owns the response from here on (only the application's own end of it is watched), and its first
+     * write comes at once.
+     */
     @Override
     boolean headWithFirstFrames() {
         return true;
     }
 
+    /**
+     * Marks the routing context taken, only now that the stream is open: an open that failed before (a closed channel,
+     * a refusal) leaves the application free to answer the request otherwise, or to open it another way. The
+     * connection ends this response, unless the application does first: see whenEnded.
+     */
     @Override
     void headWritten() {
-        // the connection ends this response, unless the application does first: see whenEnded
+        routing.put(OPENED, Boolean.TRUE);
     }
 
     @Override

@@ -166,7 +166,7 @@ public class SseChannelsImpl implements SseChannels {
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
                 outbox, sent.usable(), sent.ignored(), opened, openedShared, maxQueuedBytes);
         open.add(connection);
-        connection.start(timers,
+        connection.start(
                 options.pingInterval() != null ? options.pingInterval() : config.pingInterval(),
                 options.timeout() != null ? options.timeout() : config.timeout());
         if (stopping) {

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.ChannelClosedException;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.ConnectionOptions;
 import io.quarkiverse.ssechannels.Resume;
@@ -200,6 +201,15 @@ public class RouteStreamsTest {
         }
     }
 
+    /** An open that failed (a closed channel) leaves the response free: the route opens it another way. */
+    @Test
+    void aFailedOpenLeavesTheResponseToTheRoute() {
+        try (SseClient client = SseClient.connect(root.resolve("/mistakes/fallback"))) {
+            assertEquals(200, client.status(), client.raw());
+            assertEquals(List.of(" fell back"), client.next(WAIT).comments(), client.raw());
+        }
+    }
+
     private HttpResponse<String> get(String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(root.resolve(path)).timeout(WAIT).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -250,6 +260,18 @@ public class RouteStreamsTest {
                     connection.send(SseMessage.comment(message.substring(message.indexOf("needs"))));
                 }
                 connection.join(sse.channel("twice"));
+            });
+            router.get("/mistakes/fallback").handler(rc -> {
+                Channel gone = sse.channel("gone");
+                gone.close();
+                Connection connection;
+                try {
+                    connection = gone.open(rc);
+                } catch (ChannelClosedException e) {
+                    connection = sse.open(rc);
+                    connection.send(SseMessage.comment("fell back"));
+                }
+                connection.join(sse.channel("fallback"));
             });
             router.get("/mistakes/twice").handler(rc -> {
                 rc.response().setChunked(true).write("started\n");
