@@ -1,5 +1,6 @@
 package io.quarkiverse.ssechannels.benchmark.client;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -317,11 +318,16 @@ public final class LoadClient {
             publish(server, i).get(10, TimeUnit.SECONDS);
         }
         Run run = new Run(clients * events);
+        long serverCpuBefore = server.cpuNanos();
+        long clientCpuBefore = clientCpuNanos();
         long started = System.nanoTime();
         List<Subscriber> subscribers = connectNow(server, run, clients, Map.of("Last-Event-ID", before.strip()));
         long expected = (long) clients * events;
         awaitDeliveries(run, expected);
         long elapsed = run.lastDelivery - started;
+        // read once every event arrived: a little after the last one, up to the polling interval of the wait
+        long serverCpu = server.cpuNanos() - serverCpuBefore;
+        long clientCpu = clientCpuNanos() - clientCpuBefore;
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("clients", clients);
         r.put("eventsEach", events);
@@ -330,12 +336,21 @@ public final class LoadClient {
         r.put("duplicates", subscribers.stream().mapToLong(s -> s.duplicates).sum());
         r.put("inOrder", subscribers.stream().allMatch(s -> s.inOrder));
         r.put("millis", TimeUnit.NANOSECONDS.toMillis(elapsed));
+        // on a machine the server and this client share, whose CPU the storm waits for
+        r.put("serverCpuMillis", TimeUnit.NANOSECONDS.toMillis(serverCpu));
+        r.put("clientCpuMillis", TimeUnit.NANOSECONDS.toMillis(clientCpu));
         System.out.printf("reconnect storm: %s%n", r);
         subscribers.stream().filter(s -> s.received < events).limit(5).forEach(s -> System.out.printf(
                 "  a short stream: %d of %d events, next expected %d, %s%n", s.received, events, s.next,
                 s.ended == null ? "still open" : s.ended));
         disconnect();
         return r;
+    }
+
+    /** @return the CPU time of this client's JVM, every thread (its event loop, the JIT, the garbage collector) */
+    private static long clientCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private Map<String, Object> summary(Run run, List<Subscriber> subscribers, long expected, long elapsedNanos,

@@ -139,11 +139,16 @@ final class Report {
             if (storm != null) {
                 md.append(String.format(Locale.ROOT,
                         "%nReconnect storm (%s): %d clients at once, each replaying %d events: %d delivered, %d lost, "
-                                + "%d duplicates, in order: %s, in %d ms.%n",
+                                + "%d duplicates, in order: %s, in %d ms%s.%n",
                         server, (int) num(storm, "clients"), (int) num(storm, "eventsEach"),
                         (long) num(storm, "delivered"), (long) num(storm, "lost"), (long) num(storm, "duplicates"),
                         storm.get("inOrder"),
-                        (long) num(storm, "millis")));
+                        (long) num(storm, "millis"),
+                        storm.containsKey("clientCpuMillis")
+                                ? String.format(Locale.ROOT, " (meanwhile %d ms of the server's CPU and %d ms of the "
+                                        + "load client's)", (long) num(storm, "serverCpuMillis"),
+                                        (long) num(storm, "clientCpuMillis"))
+                                : ""));
             }
         }
         md.append("\nRatios of ").append(subject).append(" to each baseline, at the largest connection count the ")
