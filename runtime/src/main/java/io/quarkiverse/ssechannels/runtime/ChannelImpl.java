@@ -744,7 +744,7 @@ final class ChannelImpl implements Channel {
         }
         if (empty && emptyTimer == null && !emptyTimeout.isZero() && !closed) {
             long generation = ++emptyTimerGeneration;
-            emptyTimer = owner.timers().once(owner.anyEventLoop(), emptyTimeout.toNanos(),
+            emptyTimer = owner.timers().once(owner.anyEventLoop(), Timers.nanos(emptyTimeout),
                     () -> offloadEmptyTimeout(generation));
         } else if (!empty) {
             cancelEmptyTimer();

@@ -163,19 +163,14 @@ final class ConnectionImpl implements Connection {
         // before attach() checks whether the response ended, so that an end on another thread is seen by one of them
         stream.whenEnded(() -> outbox.loop().execute(this::endedByApplication));
         // read by the event loop, which sets the clock (only it ever does) in the connection's first task
-        pingNanos = nanos(pingInterval);
+        pingNanos = Timers.nanos(pingInterval);
         limitedLifetime = !maxLifetime.isZero();
-        endOfLife = System.nanoTime() + nanos(maxLifetime);
+        endOfLife = System.nanoTime() + Timers.nanos(maxLifetime);
         outbox.loop().execute(this::attach);
         if (headPending) {
             // the first write, with what the application queues before the event loop gets to it
             wake();
         }
-    }
-
-    /** @return the duration in nanoseconds, or the longest a long holds for a longer one (some 292 years) */
-    private static long nanos(Duration duration) {
-        return duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : duration.toNanos();
     }
 
     /** Schedules the next ping or the end of the lifetime, whichever comes first, if any; on the event loop. */
@@ -349,7 +344,7 @@ final class ConnectionImpl implements Connection {
             enqueueAny(END);
             Duration grace = owner.closeTimeout();
             if (!grace.isZero()) {
-                closeTimeout = owner.timers().once(outbox.loop(), nanos(grace),
+                closeTimeout = owner.timers().once(outbox.loop(), Timers.nanos(grace),
                         () -> abort("the client did not take its last frames within " + grace + " (close-timeout)"));
                 if (state == CLOSED) {
                     cancel(closeTimeout);

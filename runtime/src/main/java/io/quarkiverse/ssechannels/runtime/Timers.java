@@ -1,5 +1,6 @@
 package io.quarkiverse.ssechannels.runtime;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,6 +16,12 @@ final class Timers {
 
     private final AtomicInteger pending = new AtomicInteger();
 
+    /** @return the duration in nanoseconds, or the longest a long holds for a longer one (some 292 years) */
+    static long nanos(Duration duration) {
+        return duration.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : duration.toNanos();
+    }
+
+    /** @param delayNanos the delay, from {@link #nanos} for a configured duration */
     Timer once(EventExecutor loop, long delayNanos, Runnable task) {
         Timer timer = new Timer(task);
         timer.start(loop.schedule(timer, delayNanos, TimeUnit.NANOSECONDS));
