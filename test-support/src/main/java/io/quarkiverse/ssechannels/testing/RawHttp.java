@@ -25,7 +25,7 @@ public final class RawHttp {
     public static Socket stalledClient(URI uri) throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
-        return get(socket, uri, Map.of());
+        return get(socket, uri, uri.getRawPath(), Map.of());
     }
 
     /**
@@ -33,13 +33,25 @@ public final class RawHttp {
      * accepted it yet (a frozen process, say).
      */
     public static Socket get(URI uri, Map<String, String> headers) throws IOException {
-        return get(new Socket(), uri, headers);
+        return get(new Socket(), uri, uri.getRawPath(), headers);
     }
 
-    private static Socket get(Socket socket, URI uri, Map<String, String> headers) throws IOException {
-        socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()));
-        StringBuilder request = new StringBuilder("GET ").append(uri.getRawPath()).append(" HTTP/1.1\r\nHost: ")
-                .append(uri.getHost()).append("\r\nAccept: text/event-stream\r\n");
+    /**
+     * Like {@link #get(URI, Map)}, for a request target written as given, which a {@link URI} may refuse to hold (a
+     * query that cannot be decoded, such as {@code ?lastEventId=%zz}).
+     *
+     * @param server the server's address; its path is not used
+     * @param target the path and query, as written on the request line
+     */
+    public static Socket get(URI server, String target, Map<String, String> headers) throws IOException {
+        return get(new Socket(), server, target, headers);
+    }
+
+    private static Socket get(Socket socket, URI server, String target, Map<String, String> headers)
+            throws IOException {
+        socket.connect(new InetSocketAddress(server.getHost(), server.getPort()));
+        StringBuilder request = new StringBuilder("GET ").append(target).append(" HTTP/1.1\r\nHost: ")
+                .append(server.getHost()).append("\r\nAccept: text/event-stream\r\n");
         headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         OutputStream out = socket.getOutputStream();
         out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));

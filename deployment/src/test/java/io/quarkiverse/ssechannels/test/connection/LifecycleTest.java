@@ -8,10 +8,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,6 +28,7 @@ import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
+import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -118,9 +119,7 @@ public class LifecycleTest {
     @ParameterizedTest
     @MethodSource(Routes.BASES)
     void tcpResetIsDetectedAndTheRequestIsKept(String base) throws Exception {
-        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
-            socket.getOutputStream().write(("GET " + base + "/open?x=1 HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Accept: text/event-stream\r\nX-Client: raw\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        try (Socket socket = RawHttp.get(root, base + "/open?x=1", Map.of("X-Client", "raw"))) {
             Connection connection = awaitNewest();
             assertEquals(base + "/open", connection.request().path());
             assertEquals("raw", connection.request().getHeader("X-Client"));

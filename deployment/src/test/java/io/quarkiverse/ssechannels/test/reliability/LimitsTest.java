@@ -155,10 +155,8 @@ public class LimitsTest {
         SseChannelsImpl impl = (SseChannelsImpl) sse;
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> impl.openConnections() == 0);
         for (String query : List.of("lastEventId=%zz", "x=%")) {
-            try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+            try (Socket socket = RawHttp.get(root, "/streams/channels/undecodable?" + query, Map.of())) {
                 socket.setSoTimeout(10_000);
-                socket.getOutputStream().write(("GET /streams/channels/undecodable?" + query
-                        + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 String head = RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
                 assertTrue(head.startsWith("HTTP/1.1 400"), head);
             }

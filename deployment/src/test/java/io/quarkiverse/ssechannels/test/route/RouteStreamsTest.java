@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -106,10 +105,8 @@ public class RouteStreamsTest {
         SseChannelsImpl impl = (SseChannelsImpl) sse;
         Awaitility.await().atMost(WAIT).until(() -> impl.openConnections() == 0);
         Channel channel = sse.channel("ended");
-        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+        try (Socket socket = RawHttp.get(root, "/mistakes/ended", Map.of())) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write("GET /mistakes/ended HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
             // the last chunk: the response ended, the connection is still open
             String response = RawHttp.readUntil(socket.getInputStream(), "0\r\n\r\n");
             assertTrue(response.startsWith("HTTP/1.1 200"), response);
@@ -137,10 +134,8 @@ public class RouteStreamsTest {
         flood.start();
         try {
             for (int i = 0; i < 100; i++) {
-                try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+                try (Socket socket = RawHttp.get(root, "/mistakes/ended-by-worker", Map.of("Last-Event-ID", "x"))) {
                     socket.setSoTimeout(10_000);
-                    socket.getOutputStream().write(("GET /mistakes/ended-by-worker HTTP/1.1\r\nHost: localhost\r\n"
-                            + "Last-Event-ID: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     String response = RawHttp.readUntil(new BufferedInputStream(socket.getInputStream()),
                             "\r\n0\r\n\r\n");
                     assertTrue(response.startsWith("HTTP/1.1 200"), response);
@@ -158,10 +153,8 @@ public class RouteStreamsTest {
     void aQueryThatCannotBeDecodedIsRefusedBeforeTheRoute() throws Exception {
         SseChannelsImpl impl = (SseChannelsImpl) sse;
         Awaitility.await().atMost(WAIT).until(() -> impl.openConnections() == 0);
-        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+        try (Socket socket = RawHttp.get(root, "/mistakes/plain?lastEventId=%zz", Map.of())) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write("GET /mistakes/plain?lastEventId=%zz HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
             String head = RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
             assertTrue(head.startsWith("HTTP/1.1 400"), head);
         }
@@ -180,9 +173,8 @@ public class RouteStreamsTest {
     void openingAResponseThatStartedIsRefusedWithAnExplanation() throws Exception {
         HttpResponse<String> response = get("/mistakes/twice");
         assertEquals(200, response.statusCode(), response.body());
-        assertTrue(response.body().contains("needs a response whose head is not written yet, and that no connection took: "
-                + "GET /mistakes/twice"),
-                response.body());
+        assertTrue(response.body().contains("needs a response whose head is not written yet, and that no connection "
+                + "took: GET /mistakes/twice"), response.body());
     }
 
     /**
