@@ -77,6 +77,16 @@ class ResumingSseClientTest {
         return ids;
     }
 
+    /** Follows the path on the test server, the subscriber asking for {@code demand} events. */
+    private static AssertSubscriber<SseEvent> follow(String path, FollowOptions options, long demand) {
+        return ResumingSseClient.follow(vertx, uri(path), options).subscribe()
+                .withSubscriber(AssertSubscriber.create(demand));
+    }
+
+    private static List<String> data(AssertSubscriber<SseEvent> events) {
+        return events.getItems().stream().map(SseEvent::data).toList();
+    }
+
     /** @return the milliseconds between one request to the path and the next */
     private static List<Long> gapsMillis(String path) {
         List<Long> times = TIMES.get(path);
@@ -101,10 +111,9 @@ class ResumingSseClientTest {
         // a retry delay of its own far longer than the server's, which the server's replaces
         FollowOptions options = FollowOptions.defaults().withRetry(Duration.ofSeconds(10)).withLastEventId("0")
                 .withHeaders(Map.of("Authorization", "Bearer x"));
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/resume"), options)
-                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<SseEvent> events = follow("/resume", options, Long.MAX_VALUE);
         events.awaitCompletion(WAIT);
-        assertEquals(List.of("one", "two", "three", "four"), events.getItems().stream().map(SseEvent::data).toList());
+        assertEquals(List.of("one", "two", "three", "four"), data(events));
         assertEquals(List.of("1", "2", "3", "4"), events.getItems().stream().map(SseEvent::id).toList());
         assertEquals(List.of("0", "2", "3", "4"), lastEventIds("/resume"));
         HttpServerRequest first = REQUESTS.get("/resume").get(0);
@@ -127,10 +136,9 @@ class ResumingSseClientTest {
                 request.response().setStatusCode(204).end();
             }
         });
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/busy"), FAST).subscribe()
-                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<SseEvent> events = follow("/busy", FAST, Long.MAX_VALUE);
         events.awaitCompletion(WAIT);
-        assertEquals(List.of("served"), events.getItems().stream().map(SseEvent::data).toList());
+        assertEquals(List.of("served"), data(events));
         List<Long> gaps = gapsMillis("/busy");
         assertTrue(gaps.get(0) >= 1000 && gaps.get(1) >= 1000, "Retry-After: 1 is obeyed: " + gaps);
     }
@@ -159,8 +167,7 @@ class ResumingSseClientTest {
                 request.response().setStatusCode(204).end();
             }
         });
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri(path), FAST).subscribe()
-                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<SseEvent> events = follow(path, FAST, Long.MAX_VALUE);
         events.awaitCompletion(WAIT);
         List<Long> gaps = gapsMillis(path);
         for (int i = 0; i < gaps.size(); i++) {
@@ -181,10 +188,9 @@ class ResumingSseClientTest {
                 request.response().setStatusCode(204).end();
             }
         });
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/broken"), FAST).subscribe()
-                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<SseEvent> events = follow("/broken", FAST, Long.MAX_VALUE);
         events.awaitCompletion(WAIT);
-        assertEquals(List.of("one", "two"), events.getItems().stream().map(SseEvent::data).toList());
+        assertEquals(List.of("one", "two"), data(events));
         assertEquals(List.of("1", "2"), lastEventIds("/broken").subList(1, 3));
     }
 
@@ -200,11 +206,10 @@ class ResumingSseClientTest {
                 request.response().setStatusCode(204).end();
             }
         });
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/silent"),
-                FAST.withIdleTimeout(Duration.ofMillis(300))).subscribe()
-                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<SseEvent> events = follow("/silent", FAST.withIdleTimeout(Duration.ofMillis(300)),
+                Long.MAX_VALUE);
         events.awaitCompletion(WAIT);
-        assertEquals(List.of("then silence", "again"), events.getItems().stream().map(SseEvent::data).toList());
+        assertEquals(List.of("then silence", "again"), data(events));
         assertEquals("5", lastEventIds("/silent").get(1));
     }
 
@@ -214,14 +219,13 @@ class ResumingSseClientTest {
         // a connection that breaks: unlike its end, Vert.x reports that at once, even while the client does not read
         SCRIPTS.put("/gated", (request, n) -> stream(request).write("id: " + n + "\ndata: " + n + "\n\n",
                 v -> request.connection().close()));
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/gated"), FAST).subscribe()
-                .withSubscriber(AssertSubscriber.create(1));
+        AssertSubscriber<SseEvent> events = follow("/gated", FAST, 1);
         events.awaitItems(1, WAIT);
         Awaitility.await().during(Duration.ofMillis(500)).atMost(WAIT)
                 .until(() -> REQUESTS.get("/gated").size() == 1);
         events.request(1);
         events.awaitItems(2, WAIT);
-        assertEquals(List.of("1", "2"), events.getItems().stream().map(SseEvent::data).toList());
+        assertEquals(List.of("1", "2"), data(events));
         events.cancel();
     }
 
@@ -229,10 +233,9 @@ class ResumingSseClientTest {
     @Test
     void anIdThatCannotBeSentBackFailsTheStream() {
         SCRIPTS.put("/control", (request, n) -> stream(request).end("id: a\u0001b\ndata: x\n\n"));
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/control"), FAST).subscribe()
-                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<SseEvent> events = follow("/control", FAST, Long.MAX_VALUE);
         events.awaitFailure(WAIT);
-        assertEquals(List.of("x"), events.getItems().stream().map(SseEvent::data).toList());
+        assertEquals(List.of("x"), data(events));
         assertTrue(events.getFailure().getMessage().contains("control characters"), events.getFailure().getMessage());
         assertEquals(1, REQUESTS.get("/control").size());
     }
@@ -248,10 +251,9 @@ class ResumingSseClientTest {
                 request.response().setStatusCode(204).end();
             }
         });
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/moved"), FAST).subscribe()
-                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<SseEvent> events = follow("/moved", FAST, Long.MAX_VALUE);
         events.awaitCompletion(WAIT);
-        assertEquals(List.of("landed"), events.getItems().stream().map(SseEvent::data).toList());
+        assertEquals(List.of("landed"), data(events));
         assertEquals("1", lastEventIds("/landing").get(1), "the id goes along to where the redirect leads");
     }
 
@@ -259,8 +261,7 @@ class ResumingSseClientTest {
     void answersThatReconnectingCannotMendFailTheStream() {
         SCRIPTS.put("/html", (request, n) -> request.response().putHeader("Content-Type", "text/html").end("<p>"));
         for (String path : List.of("/nowhere", "/html")) {
-            AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri(path), FAST).subscribe()
-                    .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+            AssertSubscriber<SseEvent> events = follow(path, FAST, Long.MAX_VALUE);
             events.awaitFailure(WAIT);
             SseClientException failure = assertInstanceOf(SseClientException.class, events.getFailure());
             assertEquals(path.equals("/html") ? 200 : 404, failure.status(), failure.getMessage());
@@ -276,8 +277,7 @@ class ResumingSseClientTest {
             request.connection().closeHandler(v -> closed.set(true));
             stream(request).write("data: first\n\n");
         });
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/endless"), FAST).subscribe()
-                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<SseEvent> events = follow("/endless", FAST, Long.MAX_VALUE);
         events.awaitItems(1, WAIT);
         events.cancel();
         Awaitility.await().atMost(WAIT).untilTrue(closed);
@@ -317,8 +317,7 @@ class ResumingSseClientTest {
             };
             pump[0].run();
         });
-        AssertSubscriber<SseEvent> events = ResumingSseClient.follow(vertx, uri("/flood"), FAST).subscribe()
-                .withSubscriber(AssertSubscriber.create(5));
+        AssertSubscriber<SseEvent> events = follow("/flood", FAST, 5);
         events.awaitItems(5, WAIT);
         // the server makes no progress for a second: not even a slow reader's
         AtomicLong seen = new AtomicLong(-1);
