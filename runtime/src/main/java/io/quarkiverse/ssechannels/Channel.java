@@ -3,8 +3,10 @@ package io.quarkiverse.ssechannels;
 import java.util.function.Consumer;
 
 import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import io.smallrye.mutiny.Multi;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -60,6 +62,23 @@ public interface Channel {
      *         {@code quarkus.sse-channels.backend=redis}, when called on an event loop thread: it would wait for Redis
      */
     Connection open(RoutingContext routing);
+
+    /**
+     * A stream for a resource method to return, like {@link SseChannels#multi(java.util.function.Consumer)}, with a
+     * place reserved in this channel as {@link #open(SseEventSink)} reserves it: {@code onOpen} gets the connection,
+     * which takes the place when it is {@linkplain #add added}, or frees it when it closes first. When the channel
+     * already holds its {@code max-connections}, nothing is opened, {@code onOpen} does not run, and the request is
+     * answered {@code 503 Service Unavailable} with a {@code Retry-After} header.
+     *
+     * <pre>
+     * return weather.multi(connection -&gt; weather.add(connection));
+     * </pre>
+     *
+     * @param onOpen gets the open connection, not yet in the channel, on the thread that ran the resource method
+     * @return the stream, for the resource method to return
+     * @throws IllegalStateException if called outside a RESTEasy Reactive resource method
+     */
+    Multi<OutboundSseEvent> multi(Consumer<Connection> onOpen);
 
     /**
      * Joins the connection to this channel, the same as {@code connection.join(this)}: the connection catches up on

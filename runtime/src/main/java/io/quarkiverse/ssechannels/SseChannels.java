@@ -1,7 +1,11 @@
 package io.quarkiverse.ssechannels;
 
+import java.util.function.Consumer;
+
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import io.smallrye.mutiny.Multi;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -82,6 +86,43 @@ public interface SseChannels {
      *         head was written, or if a connection took the response already
      */
     Connection open(RoutingContext routing, ConnectionOptions options);
+
+    /**
+     * A stream for a resource method to return, the same connection as {@link #open(SseEventSink)} gives (head, last
+     * event id, ping, timeout, limits, replay, shutdown), opened right after the method returns, on the thread that
+     * ran it; {@code onOpen} then gets the connection, to join channels or send to it, as the method body would with
+     * {@code open(sink)}. A join there resumes from the client's last event id.
+     *
+     * <pre>
+     * &#64;GET &#64;Path("/sse/weather") &#64;Produces(MediaType.SERVER_SENT_EVENTS)
+     * public Multi&lt;OutboundSseEvent&gt; weather() {
+     *     return sse.multi(connection -&gt; connection.join(weather));
+     * }
+     * </pre>
+     *
+     * The extension writes the events itself, at the pace the client reads, as for every other way of opening a
+     * stream: the {@code Multi} carries no items. Return it as is (operators would subscribe to it, which fails), from
+     * a method that produces {@code text/event-stream} alone. A method returning a {@code Multi} runs on the event loop
+     * unless annotated {@code @Blocking}: that suits the default in-memory channels; with
+     * {@code quarkus.sse-channels.backend=redis}, joining waits for Redis, so annotate it {@code @Blocking}. When the
+     * application already holds its {@code max-connections}, the request is answered {@code 503 Service Unavailable}
+     * with a {@code Retry-After} header and {@code onOpen} does not run.
+     *
+     * @param onOpen gets the open connection, on the thread that ran the resource method
+     * @return the stream, for the resource method to return
+     * @throws IllegalStateException if called outside a RESTEasy Reactive resource method
+     */
+    Multi<OutboundSseEvent> multi(Consumer<Connection> onOpen);
+
+    /**
+     * Like {@link #multi(Consumer)}, with options overriding the configuration for this connection.
+     *
+     * @param options the options; unset values come from the configuration
+     * @param onOpen gets the open connection, on the thread that ran the resource method
+     * @return the stream, for the resource method to return
+     * @throws IllegalStateException if called outside a RESTEasy Reactive resource method
+     */
+    Multi<OutboundSseEvent> multi(ConnectionOptions options, Consumer<Connection> onOpen);
 
     /**
      * @param name the channel name; not blank

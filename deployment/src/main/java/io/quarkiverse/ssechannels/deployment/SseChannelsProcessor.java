@@ -1,6 +1,7 @@
 package io.quarkiverse.ssechannels.deployment;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -9,6 +10,8 @@ import java.util.TreeSet;
 
 import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -45,6 +48,7 @@ import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
 import io.quarkus.resteasy.reactive.server.spi.MethodScannerBuildItem;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.smallrye.mutiny.Multi;
 
 class SseChannelsProcessor {
 
@@ -57,6 +61,8 @@ class SseChannelsProcessor {
     private static final DotName CHANNEL_STORE = DotName.createSimple(ChannelStore.class);
     private static final DotName TEMPORARY_CHANNELS = DotName.createSimple(TemporaryChannels.class);
     private static final DotName SSE_EVENT_SINK = DotName.createSimple(SseEventSink.class);
+    private static final DotName MULTI = DotName.createSimple(Multi.class);
+    private static final DotName PRODUCES = DotName.createSimple(Produces.class);
 
     @BuildStep
     FeatureBuildItem feature() {
@@ -64,8 +70,10 @@ class SseChannelsProcessor {
     }
 
     /**
-     * Resource methods that take an {@code SseEventSink} get {@link SseRequestChain}'s handlers: a client leaving
-     * while such a method runs must not move its handler chain from another thread.
+     * Resource methods that take an {@code SseEventSink}, or return a {@code Multi} as an event stream (which may be
+     * the stream of {@code SseChannels.multi}), get {@link SseRequestChain}'s handlers: a client leaving while such a
+     * method runs must not move its handler chain from another thread, and a returned stream is opened right after
+     * the method.
      */
     @BuildStep
     MethodScannerBuildItem streamRequestChains() {
@@ -73,11 +81,24 @@ class SseChannelsProcessor {
             @Override
             public List<HandlerChainCustomizer> scan(MethodInfo method, ClassInfo actualEndpointClass,
                     Map<String, Object> methodContext) {
-                return method.parameterTypes().stream().anyMatch(t -> t.name().equals(SSE_EVENT_SINK))
-                        ? List.of(new SseRequestChain.Customizer())
-                        : List.of();
+                boolean stream = method.parameterTypes().stream().anyMatch(t -> t.name().equals(SSE_EVENT_SINK))
+                        || method.returnType().name().equals(MULTI) && producesEventStream(method, actualEndpointClass);
+                return stream ? List.of(new SseRequestChain.Customizer()) : List.of();
             }
         });
+    }
+
+    /** @return whether the method's {@code @Produces}, else its class's, names {@code text/event-stream} */
+    private static boolean producesEventStream(MethodInfo method, ClassInfo endpoint) {
+        AnnotationInstance produces = method.declaredAnnotation(PRODUCES);
+        if (produces == null) {
+            produces = endpoint.declaredAnnotation(PRODUCES);
+        }
+        if (produces == null) {
+            produces = method.declaringClass().declaredAnnotation(PRODUCES);
+        }
+        return produces != null && produces.value() != null && Arrays.stream(produces.value().asStringArray())
+                .anyMatch(type -> type.startsWith(MediaType.SERVER_SENT_EVENTS));
     }
 
     @BuildStep

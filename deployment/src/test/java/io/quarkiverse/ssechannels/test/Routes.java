@@ -1,6 +1,5 @@
 package io.quarkiverse.ssechannels.test;
 
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.stream.Stream;
 
@@ -11,7 +10,6 @@ import jakarta.inject.Inject;
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.Connection;
-import io.quarkiverse.ssechannels.ConnectionOptions;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.vertx.ext.web.Router;
@@ -19,18 +17,18 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * The endpoints of {@link Streams} as Vert.x routes under {@code /routes}, handled on the event loop: the same tests
- * run through both ways of opening a stream. Connections are recorded in {@link Streams#OPENED} and
+ * run through every way of opening a stream (see also {@link Multis}). Connections are recorded in {@link Streams#OPENED} and
  * {@link Streams#CLOSED}.
  */
 @ApplicationScoped
 public class Routes {
 
-    /** For tests parameterized over both ways of opening a stream: {@code @MethodSource(Routes.BASES)}. */
+    /** For tests parameterized over every way of opening a stream: {@code @MethodSource(Routes.BASES)}. */
     public static final String BASES = "io.quarkiverse.ssechannels.test.Routes#bases";
 
     /** @return the base path of each way of opening a stream */
     public static Stream<String> bases() {
-        return Stream.of("/streams", "/routes");
+        return Stream.of("/streams", "/routes", "/multi");
     }
 
     /** @return a channel name of the test's own for each way of opening a stream, such as {@code replay-routes} */
@@ -63,16 +61,10 @@ public class Routes {
 
     /** Opens a connection; the {@code ping} and {@code timeout} query parameters in milliseconds. */
     private Connection open(RoutingContext rc) {
-        ConnectionOptions options = ConnectionOptions.defaults();
         String ping = rc.queryParams().get("ping");
-        if (ping != null) {
-            options = options.withPingInterval(Duration.ofMillis(Long.parseLong(ping)));
-        }
         String timeout = rc.queryParams().get("timeout");
-        if (timeout != null) {
-            options = options.withTimeout(Duration.ofMillis(Long.parseLong(timeout)));
-        }
-        Connection connection = sse.open(rc, options);
+        Connection connection = sse.open(rc, Streams.options(ping == null ? null : Long.valueOf(ping),
+                timeout == null ? null : Long.valueOf(timeout)));
         return connection.isOpen() ? Streams.record(connection) : connection;
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import jakarta.inject.Inject;
 
@@ -93,6 +95,11 @@ public class Streams {
     }
 
     private Connection open(SseEventSink sink, Long ping, Long timeout) {
+        return record(sse.open(sink, options(ping, timeout)));
+    }
+
+    /** @return the configuration's options, with the ping interval and timeout given in milliseconds if any */
+    static ConnectionOptions options(Long ping, Long timeout) {
         ConnectionOptions options = ConnectionOptions.defaults();
         if (ping != null) {
             options = options.withPingInterval(Duration.ofMillis(ping));
@@ -100,7 +107,7 @@ public class Streams {
         if (timeout != null) {
             options = options.withTimeout(Duration.ofMillis(timeout));
         }
-        return record(sse.open(sink, options));
+        return options;
     }
 
     static Connection record(Connection connection) {
@@ -113,6 +120,33 @@ public class Streams {
         List<String> ids = new ArrayList<>();
         IntStream.range(0, data.length).forEach(i -> ids.add(channel.send(SseMessage.data(data[i]))));
         return ids;
+    }
+
+    /**
+     * Sends events of {@code size} bytes of data to the channel from a thread of its own, every 20 µs or so, until
+     * closed: a channel that keeps its connections writing.
+     */
+    public static final class Flood implements AutoCloseable {
+
+        private final AtomicBoolean flooding = new AtomicBoolean(true);
+        private final Thread thread;
+
+        public Flood(Channel channel, int size) {
+            String data = "x".repeat(size);
+            thread = new Thread(() -> {
+                while (flooding.get()) {
+                    channel.send(SseMessage.data(data));
+                    LockSupport.parkNanos(20_000);
+                }
+            }, "flood-" + channel.name());
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            flooding.set(false);
+            thread.join(10_000);
+        }
     }
 
     public static List<String> data(List<SseClient.Frame> frames) {

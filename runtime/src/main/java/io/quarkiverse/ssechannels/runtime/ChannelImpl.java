@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import org.jboss.logging.Logger;
@@ -25,6 +26,7 @@ import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.ConnectionOptions;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
@@ -150,6 +152,11 @@ final class ChannelImpl implements Channel {
     @Override
     public Connection open(RoutingContext routing) {
         return owner.route(routing, this::open);
+    }
+
+    @Override
+    public Multi<OutboundSseEvent> multi(Consumer<Connection> onOpen) {
+        return ReturnedStream.of(this::open, onOpen);
     }
 
     private Connection open(StreamBinding stream) {

@@ -11,14 +11,16 @@ import io.quarkus.arc.Arc;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The stream of a RESTEasy Reactive {@link SseEventSink}: RESTEasy Reactive keeps the request (its context, its
- * request scope) until the connection ends it. All use of RESTEasy Reactive internals is kept here.
+ * The stream of a RESTEasy Reactive request: an {@link SseEventSink} its resource method received, or the
+ * {@link ReturnedStream} it returned. RESTEasy Reactive keeps the request (its context, its request scope) until the
+ * connection ends it. All use of RESTEasy Reactive internals is kept here.
  */
 final class SinkBinding extends StreamBinding {
 
     private static final Logger LOG = Logger.getLogger(SinkBinding.class);
 
     private final ResteasyReactiveRequestContext context;
+    /** {@code null} for a returned stream, whose request the connection ends itself. */
     private final SseEventSinkImpl sink;
     private final boolean chainKept;
 
@@ -33,7 +35,7 @@ final class SinkBinding extends StreamBinding {
      * @throws IllegalStateException if the sink is not the one of the RESTEasy Reactive request being handled
      */
     static SinkBinding of(SseEventSink sink) {
-        ResteasyReactiveRequestContext context = CurrentRequestManager.get();
+        ResteasyReactiveRequestContext context = currentRequest();
         if (context == null || sink == null || context.getSseEventSink() != sink) {
             throw new IllegalStateException("SseChannels.open(sink) must be called from the RESTEasy Reactive resource "
                     + "method that received the sink with @Context SseEventSink, got sink [" + sink + "]");
@@ -41,10 +43,26 @@ final class SinkBinding extends StreamBinding {
         return new SinkBinding(context, (SseEventSinkImpl) sink, context.serverRequest().unwrap(RoutingContext.class));
     }
 
-    /** RESTEasy Reactive's sink expects the head written once the stream is open. */
+    /**
+     * @return the RESTEasy Reactive request whose resource method the calling thread runs, {@code null} if none (its
+     *         lookup needs an active request scope, which a thread outside any request does not have)
+     */
+    static ResteasyReactiveRequestContext currentRequest() {
+        return Arc.container().requestContext().isActive() ? CurrentRequestManager.get() : null;
+    }
+
+    /** For the stream a resource method returned, opened on the thread that ran the method. */
+    static SinkBinding of(ResteasyReactiveRequestContext context) {
+        return new SinkBinding(context, null, context.serverRequest().unwrap(RoutingContext.class));
+    }
+
+    /**
+     * RESTEasy Reactive's sink expects the head written once the stream is open; a returned stream is the
+     * connection's alone, so its head goes with its first frames, as a route's does.
+     */
     @Override
     boolean headWithFirstFrames() {
-        return false;
+        return sink == null;
     }
 
     @Override
@@ -54,20 +72,20 @@ final class SinkBinding extends StreamBinding {
 
     /**
      * RESTEasy Reactive ends the response itself only before the set-up completed, which attach() watches for; the
-     * application handed the sink over with {@code open(sink)} and does not close it.
+     * application handed the sink over with {@code open(sink)} and does not close it, or returned the stream.
      */
     @Override
     void whenEnded(Runnable action) {
         // nothing to register
     }
 
-    /** The resource method that opened the stream. */
+    /** The resource method that opened the stream, or the handler that opened the one it returned. */
     @Override
     boolean handledHere() {
-        return Arc.container().requestContext().isActive() && CurrentRequestManager.get() == context;
+        return currentRequest() == context;
     }
 
-    /** RESTEasy Reactive suspended the request at the end of its SSE handler chain. */
+    /** RESTEasy Reactive suspended the request at the end of its SSE handler chain, or the returned stream did. */
     @Override
     boolean setUpComplete() {
         // suspend() is a plain write; the handler chain reads it back under the context's monitor.
@@ -83,16 +101,20 @@ final class SinkBinding extends StreamBinding {
     }
 
     /**
-     * Also closes the request context (its request scope, its completion callbacks). RESTEasy Reactive closes the
-     * context only when it ends the response itself, so for a response the client closed, or a reset one, that is
-     * done here.
+     * Also closes the request context (its request scope, its completion callbacks). RESTEasy Reactive's sink closes
+     * the context only when it ends the response itself, so for a response the client closed, or a reset one, that is
+     * done here; the request of a returned stream is left to the connection alone.
      */
     @Override
     void end() {
         boolean gone = response.closed();
         try {
-            sink.close();
-            if (gone) {
+            if (sink != null) {
+                sink.close();
+            } else if (!gone && !response.ended()) {
+                response.end();
+            }
+            if (gone || sink == null) {
                 context.close();
             }
         } catch (RuntimeException e) {

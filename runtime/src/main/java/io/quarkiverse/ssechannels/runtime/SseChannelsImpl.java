@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import jakarta.annotation.PreDestroy;
@@ -21,6 +22,7 @@ import jakarta.inject.Singleton;
 import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import org.jboss.logging.Logger;
@@ -33,6 +35,7 @@ import io.quarkiverse.ssechannels.ConnectionOptions;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig;
+import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -121,6 +124,17 @@ public class SseChannelsImpl implements SseChannels {
     public Connection open(RoutingContext routing, ConnectionOptions options) {
         Objects.requireNonNull(options, "options");
         return route(routing, stream -> open(stream, options));
+    }
+
+    @Override
+    public Multi<OutboundSseEvent> multi(Consumer<Connection> onOpen) {
+        return multi(ConnectionOptions.defaults(), onOpen);
+    }
+
+    @Override
+    public Multi<OutboundSseEvent> multi(ConnectionOptions options, Consumer<Connection> onOpen) {
+        Objects.requireNonNull(options, "options");
+        return ReturnedStream.of(stream -> open(stream, options), onOpen);
     }
 
     /**

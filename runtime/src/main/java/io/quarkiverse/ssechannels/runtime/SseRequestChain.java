@@ -12,8 +12,9 @@ import io.vertx.core.Context;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Keeps the handler chain of a request to a resource method that takes an {@code SseEventSink} in the hands of the
- * thread that runs it.
+ * Keeps the handler chain of a request to a resource method that takes an {@code SseEventSink}, or returns a
+ * {@code Multi} as an event stream, in the hands of the thread that runs it, and opens the stream such a method
+ * returned from {@code SseChannels.multi} ({@link ReturnedStream}) right after it, on that thread.
  * <p>
  * RESTEasy Reactive, in the Quarkus release this extension builds on, installs a close handler on every response
  * that, when the client goes away, moves the chain's position to its end from the event loop, while a worker thread
@@ -53,7 +54,11 @@ public final class SseRequestChain {
         context.setProperty(OPENED, Boolean.TRUE);
     }
 
-    /** Adds the two handlers to the chain of a resource method that takes an {@code SseEventSink}; recorded. */
+    /**
+     * Adds the handlers to the chain of a resource method that takes an {@code SseEventSink} or returns a
+     * {@code Multi} as an event stream; recorded. A returned stream is opened before RESTEasy Reactive's own handling
+     * of a returned {@code Multi}, which it never reaches.
+     */
     public static final class Customizer implements HandlerChainCustomizer {
 
         @Override
@@ -61,9 +66,25 @@ public final class SseRequestChain {
                 ServerResourceMethod resourceMethod) {
             return switch (phase) {
                 case AFTER_MATCH -> List.of(DropCloseHandler.INSTANCE);
-                case AFTER_METHOD_INVOKE -> List.of(SkipRestIfGone.INSTANCE);
+                case AFTER_METHOD_INVOKE -> List.of(OpenReturnedStream.INSTANCE, SkipRestIfGone.INSTANCE);
                 default -> List.of();
             };
+        }
+    }
+
+    /**
+     * Runs on the thread that ran the resource method: opens the stream it returned, if it returned one of
+     * {@link ReturnedStream}, and suspends the request, which ends the chain here.
+     */
+    private static final class OpenReturnedStream implements ServerRestHandler {
+
+        static final OpenReturnedStream INSTANCE = new OpenReturnedStream();
+
+        @Override
+        public void handle(ResteasyReactiveRequestContext context) {
+            if (context.getResult() instanceof ReturnedStream stream) {
+                stream.open(context);
+            }
         }
     }
 

@@ -21,6 +21,7 @@ import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.test.Multis;
 import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.SseClient;
@@ -36,7 +37,7 @@ public class MultiChannelReplayTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class, Multis.class))
             .overrideConfigKey("quarkus.http.test-port", "0");
 
     @TestHTTPResource("/")

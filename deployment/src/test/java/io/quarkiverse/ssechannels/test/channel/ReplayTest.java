@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.test.Multis;
 import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import static io.quarkiverse.ssechannels.test.Streams.awaitSize;
@@ -37,12 +38,14 @@ public class ReplayTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class, Multis.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
             .overrideConfigKey("quarkus.sse-channels.channels.\"small-streams\".history-size", "3")
             .overrideConfigKey("quarkus.sse-channels.channels.\"small-routes\".history-size", "3")
             .overrideConfigKey("quarkus.sse-channels.channels.\"none-streams\".history-size", "0")
-            .overrideConfigKey("quarkus.sse-channels.channels.\"none-routes\".history-size", "0");
+            .overrideConfigKey("quarkus.sse-channels.channels.\"none-routes\".history-size", "0")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"small-multi\".history-size", "3")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"none-multi\".history-size", "0");
 
     @TestHTTPResource("/")
     URI root;

@@ -26,6 +26,7 @@ import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
+import io.quarkiverse.ssechannels.test.Multis;
 import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.RawHttp;
@@ -41,7 +42,7 @@ public class LifecycleTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class, Multis.class))
             .overrideConfigKey("quarkus.http.test-port", "0");
 
     @TestHTTPResource("/")

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.RequestScoped;
@@ -26,6 +27,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
@@ -34,6 +36,9 @@ import org.jboss.resteasy.reactive.server.core.CurrentRequestManager;
 import org.jboss.resteasy.reactive.server.core.ResteasyReactiveRequestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
@@ -45,6 +50,7 @@ import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.HttpServerRequestInternal;
 
@@ -73,8 +79,8 @@ public class RequestScopeTest {
     @TestHTTPResource("/scoped-twice")
     URI twice;
 
-    @TestHTTPResource("/scoped-fails")
-    URI fails;
+    @TestHTTPResource("/")
+    URI root;
 
     @TestHTTPResource("/left/")
     URI left;
@@ -164,6 +170,29 @@ public class RequestScopeTest {
             connection.join(sse.channel("scoped"));
         }
 
+        /** The stream of {@code /scoped/{tag}}, returned as a {@code Multi}. */
+        @GET
+        @Path("/scoped-multi/{tag}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public Multi<OutboundSseEvent> multi(@PathParam("tag") String tag) {
+            scoped.tag(tag);
+            return sse.multi(connection -> {
+                Streams.OPENED.put(connection.id(), connection);
+                connection.join(sse.channel("scoped"));
+            });
+        }
+
+        /** Fails once its returned stream opened: RESTEasy Reactive answers the request, and ends it. */
+        @GET
+        @Path("/scoped-multi-fails")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        public Multi<OutboundSseEvent> multiFails() {
+            scoped.tag("multi-fails");
+            return sse.multi(connection -> {
+                throw new IllegalStateException("a mistake of the application, after the stream opened");
+            });
+        }
+
         /** Tags the request's scope, opens the stream and registers it where the tests find it. */
         private Connection open(SseEventSink sink, String tag) {
             scoped.tag(tag);
@@ -173,28 +202,37 @@ public class RequestScopeTest {
         }
     }
 
-    @Test
-    void aStreamTheClientClosesEndsItsRequestScope() {
-        try (SseClient client = SseClient.connect(URI.create(scoped + "client"))) {
-            awaitMembers(1);
-        }
-        awaitDestroyed("client");
+    /** @return the stream of a sink, and the same returned as a {@code Multi} */
+    static Stream<String> ways() {
+        return Stream.of("scoped/", "scoped-multi/");
     }
 
-    @Test
-    void aStreamTheServerClosesEndsItsRequestScope() {
-        try (SseClient client = SseClient.connect(URI.create(scoped + "server"))) {
+    @ParameterizedTest
+    @MethodSource("ways")
+    void aStreamTheClientClosesEndsItsRequestScope(String way) {
+        try (SseClient client = SseClient.connect(URI.create(root + way + "client" + way.length()))) {
+            awaitMembers(1);
+        }
+        awaitDestroyed("client" + way.length());
+    }
+
+    @ParameterizedTest
+    @MethodSource("ways")
+    void aStreamTheServerClosesEndsItsRequestScope(String way) {
+        try (SseClient client = SseClient.connect(URI.create(root + way + "server" + way.length()))) {
             awaitMembers(1);
             Streams.newest().close();
             client.awaitEnd(WAIT);
         }
-        awaitDestroyed("server");
+        awaitDestroyed("server" + way.length());
     }
 
-    @Test
-    void aStalledStreamThatIsCutEndsItsRequestScope() throws Exception {
+    @ParameterizedTest
+    @MethodSource("ways")
+    void aStalledStreamThatIsCutEndsItsRequestScope(String way) throws Exception {
         Channel channel = sse.channel("scoped");
-        try (Socket stalled = RawHttp.stalledClient(URI.create(scoped + "stalled"))) {
+        String tag = "stalled" + way.length();
+        try (Socket stalled = RawHttp.stalledClient(URI.create(root + way + tag))) {
             awaitMembers(1);
             String payload = "x".repeat(16 * 1024);
             Awaitility.await("the stalled client is cut").atMost(Duration.ofSeconds(60))
@@ -205,7 +243,7 @@ public class RequestScopeTest {
                         return channel.size() == 0;
                     });
         }
-        awaitDestroyed("stalled");
+        awaitDestroyed(tag);
     }
 
     @Test
@@ -247,18 +285,20 @@ public class RequestScopeTest {
     }
 
     /**
-     * A resource method that fails after opening its stream: its connection lets RESTEasy Reactive end the request
-     * at once, rather than waiting for a set-up that never completes (and warning about it after five seconds).
+     * A resource method that fails after opening its stream (or whose returned stream's callback fails): its
+     * connection lets RESTEasy Reactive end the request at once, rather than waiting for a set-up that never
+     * completes (and warning about it after five seconds).
      */
-    @Test
-    void aResourceMethodThatFailsAfterOpeningEndsItsRequestAtOnce() throws Exception {
-        try (Socket socket = RawHttp.get(fails, Map.of())) {
+    @ParameterizedTest
+    @ValueSource(strings = { "fails", "multi-fails" })
+    void aResourceMethodThatFailsAfterOpeningEndsItsRequestAtOnce(String tag) throws Exception {
+        try (Socket socket = RawHttp.get(URI.create(root + "scoped-" + tag), Map.of())) {
             socket.setSoTimeout(10_000);
             RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
             Awaitility.await("the connection is gone well before set-up would be given up")
                     .atMost(Duration.ofSeconds(3)).until(() -> ((SseChannelsImpl) sse).openConnections() == 0);
         }
-        awaitDestroyed("fails");
+        awaitDestroyed(tag);
     }
 
     private void awaitMembers(int n) {

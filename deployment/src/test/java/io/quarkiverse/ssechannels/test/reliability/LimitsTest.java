@@ -34,6 +34,7 @@ import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
+import io.quarkiverse.ssechannels.test.Multis;
 import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.RawHttp;
@@ -49,13 +50,14 @@ public class LimitsTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class, Multis.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
             .overrideConfigKey("quarkus.sse-channels.max-connections", "3")
             .overrideConfigKey("quarkus.sse-channels.retry-after", "7")
             .overrideConfigKey("quarkus.sse-channels.max-data-size", "1K")
             .overrideConfigKey("quarkus.sse-channels.channels.\"capped-streams\".max-connections", "1")
             .overrideConfigKey("quarkus.sse-channels.channels.\"capped-routes\".max-connections", "1")
+            .overrideConfigKey("quarkus.sse-channels.channels.\"capped-multi\".max-connections", "1")
             .overrideConfigKey("quarkus.log.category.\"io.quarkiverse.ssechannels\".level", "DEBUG")
             .setLogRecordPredicate(r -> r.getLoggerName().equals(SseChannelsImpl.class.getName()))
             .assertLogRecords(LimitsTest::hostileIdsAreLoggedEscaped);

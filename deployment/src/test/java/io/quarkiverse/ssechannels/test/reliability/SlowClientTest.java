@@ -33,6 +33,7 @@ import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.test.Multis;
 import io.quarkiverse.ssechannels.test.Routes;
 import io.quarkiverse.ssechannels.test.Streams;
 import io.quarkiverse.ssechannels.testing.RawHttp;
@@ -54,7 +55,7 @@ public class SlowClientTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Routes.class, Multis.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
             // slack for readers that lag on a loaded 2-core machine; the stalled client exceeds it several times
             .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "2M")

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 
@@ -123,16 +122,7 @@ public class RouteStreamsTest {
     @Test
     void aResponseEndedFromAWorkerWhileItsConnectionWritesIsNotAFailure() throws Exception {
         SseChannelsImpl impl = (SseChannelsImpl) sse;
-        Channel busy = sse.channel("busy");
-        AtomicBoolean flooding = new AtomicBoolean(true);
-        Thread flood = new Thread(() -> {
-            while (flooding.get()) {
-                busy.send(SseMessage.data("x".repeat(200)));
-                LockSupport.parkNanos(20_000);
-            }
-        });
-        flood.start();
-        try {
+        try (Streams.Flood flood = new Streams.Flood(sse.channel("busy"), 200)) {
             for (int i = 0; i < 100; i++) {
                 try (Socket socket = RawHttp.get(root, "/mistakes/ended-by-worker", Map.of("Last-Event-ID", "x"))) {
                     socket.setSoTimeout(10_000);
@@ -141,9 +131,6 @@ public class RouteStreamsTest {
                     assertTrue(response.startsWith("HTTP/1.1 200"), response);
                 }
             }
-        } finally {
-            flooding.set(false);
-            flood.join(10_000);
         }
         Awaitility.await().atMost(WAIT).until(() -> impl.openConnections() == 0);
     }
