@@ -68,9 +68,9 @@ public class DemoContractTest {
         }
     }
 
-    /** The weather stream, from a resource method and from a Vert.x route: the same contract. */
+    /** The weather stream, from a resource method, a Vert.x route and a returned Multi: the same contract. */
     @ParameterizedTest
-    @ValueSource(strings = { "/sse/weather", "/route/sse/weather" })
+    @ValueSource(strings = { "/sse/weather", "/route/sse/weather", "/multi/sse/weather" })
     void weatherBroadcastsWithAssignedOrGivenIds(String stream) {
         try (SseClient a = SseClient.connect(uri(stream)); SseClient b = SseClient.connect(uri(stream))) {
             assertEquals(200, a.status());
@@ -115,7 +115,7 @@ public class DemoContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "/sse/weather", "/route/sse/weather" })
+    @ValueSource(strings = { "/sse/weather", "/route/sse/weather", "/multi/sse/weather" })
     void reconnectionReplaysWhatWasMissed(String stream) {
         String lastSeen;
         try (SseClient client = SseClient.connect(uri(stream))) {

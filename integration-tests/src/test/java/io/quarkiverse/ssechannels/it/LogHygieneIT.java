@@ -56,7 +56,7 @@ public class LogHygieneIT {
 
     private static final Pattern CONNECTION = Pattern.compile("SSE connection \\[(\\d+)]");
     private static final String[] PATHS = { "/sse/weather", "/sse/feed", "/sse/news", "/sse/user/u1", "/sse/user/u2",
-            "/sse", "/route/sse/weather" };
+            "/sse", "/route/sse/weather", "/multi/sse/weather" };
     private static final String[] HOSTILE_IDS = { null, "", "-", "--", ".", "..", "...", "x", "-1", "abcdefgh-",
             "abcdefgh--1", "abcdefgh-99999999999999999999999999", "abcdefgh-1.abcdefgh-2.abcdefgh-3",
             "zzzzzzzz-9223372036854775807", "é-1", "%00", "\u0001\u0002", "\u007f", "x".repeat(1025),
@@ -232,6 +232,7 @@ public class LogHygieneIT {
         for (String raw : List.of("GARBAGE\r\n\r\n", "GET /sse/weather HTTP/1.0\r\n\r\n",
                 "GET /sse/weather?lastEventId=%zz HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET /route/sse/weather?lastEventId=%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+                "GET /multi/sse/weather?lastEventId=%zz HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET /sse/feed?x=% HTTP/1.1\r\nHost: x\r\n\r\n",
                 "GET /sse/weather HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(20_000) + "\r\n\r\n",
                 "GET /sse/weather HTTP/1.1\r\nHost: x\r\nLast-Event-ID: " + "i".repeat(9_000) + "\r\n\r\n",
