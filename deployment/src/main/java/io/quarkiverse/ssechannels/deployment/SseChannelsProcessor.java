@@ -12,6 +12,7 @@ import jakarta.enterprise.inject.spi.DeploymentException;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -62,6 +63,7 @@ class SseChannelsProcessor {
     private static final DotName TEMPORARY_CHANNELS = DotName.createSimple(TemporaryChannels.class);
     private static final DotName SSE_EVENT_SINK = DotName.createSimple(SseEventSink.class);
     private static final DotName MULTI = DotName.createSimple(Multi.class);
+    private static final DotName OUTBOUND_SSE_EVENT = DotName.createSimple(OutboundSseEvent.class);
     private static final DotName PRODUCES = DotName.createSimple(Produces.class);
 
     @BuildStep
@@ -70,10 +72,10 @@ class SseChannelsProcessor {
     }
 
     /**
-     * Resource methods that take an {@code SseEventSink}, or return a {@code Multi} as an event stream (which may be
-     * the stream of {@code SseChannels.multi}), get {@link SseRequestChain}'s handlers: a client leaving while such a
-     * method runs must not move its handler chain from another thread, and a returned stream is opened right after
-     * the method.
+     * Resource methods that take an {@code SseEventSink}, or return a {@code Multi} of {@code OutboundSseEvent} as an
+     * event stream (which may be the stream of {@code SseChannels.multi}), get {@link SseRequestChain}'s handlers: a
+     * client leaving while such a method runs must not move its handler chain from another thread, and a returned
+     * stream is opened right after the method.
      */
     @BuildStep
     MethodScannerBuildItem streamRequestChains() {
@@ -82,10 +84,27 @@ class SseChannelsProcessor {
             public List<HandlerChainCustomizer> scan(MethodInfo method, ClassInfo actualEndpointClass,
                     Map<String, Object> methodContext) {
                 boolean stream = method.parameterTypes().stream().anyMatch(t -> t.name().equals(SSE_EVENT_SINK))
-                        || method.returnType().name().equals(MULTI) && producesEventStream(method, actualEndpointClass);
+                        || mayReturnStream(method.returnType()) && producesEventStream(method, actualEndpointClass);
                 return stream ? List.of(new SseRequestChain.Customizer()) : List.of();
             }
         });
+    }
+
+    /**
+     * @return whether a method of that return type may return the stream of {@code SseChannels.multi}: a
+     *         {@code Multi} of {@code OutboundSseEvent}, or of a type not given; the application's own streams of
+     *         other items are left alone
+     */
+    private static boolean mayReturnStream(Type type) {
+        if (!type.name().equals(MULTI)) {
+            return false;
+        }
+        if (type.kind() != Type.Kind.PARAMETERIZED_TYPE) {
+            return true;
+        }
+        Type item = type.asParameterizedType().arguments().get(0);
+        return item.name().equals(OUTBOUND_SSE_EVENT) || item.kind() == Type.Kind.WILDCARD_TYPE
+                || item.kind() == Type.Kind.TYPE_VARIABLE;
     }
 
     /** @return whether the method's {@code @Produces}, else its class's, names {@code text/event-stream} */

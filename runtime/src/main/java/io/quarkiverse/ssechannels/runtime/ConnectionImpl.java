@@ -157,7 +157,8 @@ final class ConnectionImpl implements Connection {
 
     /**
      * Hands the stream over to the event loop, which starts its clock (pings, lifetime) in its first task. Called once,
-     * right after the response head was written (or, from a route, prepared: it goes out with the first write).
+     * right after the response head was written (or, from a route or for a returned stream, prepared: it goes out
+     * with the first write).
      */
     void start(Duration pingInterval, Duration maxLifetime) {
         // before attach() checks whether the response ended, so that an end on another thread is seen by one of them

@@ -28,7 +28,9 @@ final class SinkBinding extends StreamBinding {
         super(routing.request(), routing.response());
         this.context = context;
         this.sink = sink;
-        this.chainKept = SseRequestChain.kept(context);
+        // a returned stream's request is suspended by the handler that opens it, whatever the client did meanwhile:
+        // RESTEasy Reactive never ends it then, even where its own close handler was kept (a sub-resource locator)
+        this.chainKept = sink == null || SseRequestChain.kept(context);
     }
 
     /**

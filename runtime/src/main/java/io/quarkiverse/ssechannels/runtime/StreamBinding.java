@@ -18,8 +18,8 @@ import io.vertx.core.net.impl.ConnectionBase;
 /**
  * What a connection needs of the HTTP request that opened its stream: the Vert.x request and response, the event
  * loop, and a clean end. One transport for every way of opening a stream; the subclasses only say how the framework
- * that handled the request lets go of it: {@link SinkBinding} for a RESTEasy Reactive {@code SseEventSink},
- * {@link RouteBinding} for a Vert.x route.
+ * that handled the request lets go of it: {@link SinkBinding} for a RESTEasy Reactive {@code SseEventSink} or a
+ * {@link ReturnedStream}, {@link RouteBinding} for a Vert.x route.
  */
 abstract sealed class StreamBinding permits SinkBinding, RouteBinding {
 

@@ -50,6 +50,7 @@ import io.quarkiverse.ssechannels.testing.RawHttp;
 import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.HttpServerRequestInternal;
@@ -64,7 +65,7 @@ public class RequestScopeTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
-            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Scoped.class, Resource.class))
+            .withApplicationRoot(jar -> jar.addClasses(Streams.class, Scoped.class, Resource.class, Located.class))
             .overrideConfigKey("quarkus.sse-channels.max-connections", "2")
             .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "64K")
             .overrideConfigKey("quarkus.sse-channels.history-size", "0")
@@ -182,6 +183,12 @@ public class RequestScopeTest {
             });
         }
 
+        /** Streams reached through a sub-resource locator, whose handler chain is matched on a worker thread. */
+        @Path("/located")
+        public Located located() {
+            return new Located(sse, scoped);
+        }
+
         /** Fails once its returned stream opened: RESTEasy Reactive answers the request, and ends it. */
         @GET
         @Path("/scoped-multi-fails")
@@ -199,6 +206,33 @@ public class RequestScopeTest {
             Connection connection = sse.open(sink);
             Streams.OPENED.put(connection.id(), connection);
             return connection;
+        }
+    }
+
+    /** A sub-resource: its methods keep RESTEasy Reactive's own close handler. */
+    public static class Located {
+
+        private final SseChannels sse;
+        private final Scoped scoped;
+
+        Located(SseChannels sse, Scoped scoped) {
+            this.sse = sse;
+            this.scoped = scoped;
+        }
+
+        /** Returns a stream whose callback waits until its client has gone, then joins a channel. */
+        @GET
+        @Path("/{tag}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        @Blocking
+        public Multi<OutboundSseEvent> left(@PathParam("tag") String tag) {
+            scoped.tag(tag);
+            return sse.multi(connection -> {
+                Streams.OPENED.put(connection.id(), connection);
+                Awaitility.await("the client of [" + tag + "] left").atMost(WAIT)
+                        .until(() -> connection.request().response().closed());
+                connection.join(sse.channel("left"));
+            });
         }
     }
 
@@ -280,6 +314,21 @@ public class RequestScopeTest {
                     + "its resource method, from " + positions.get(0) + " to " + positions.get(1));
             awaitDestroyed(tag);
         }
+        Awaitility.await().atMost(WAIT)
+                .until(() -> ((SseChannelsImpl) sse).openConnections() == 0 && sse.channel("left").size() == 0);
+    }
+
+    /**
+     * A returned stream whose client leaves while its callback runs on a worker, in a sub-resource, where RESTEasy
+     * Reactive's own close handler is kept: the connection still ends the suspended request and its scope.
+     */
+    @Test
+    void aReturnedStreamWhoseClientLeavesDuringItsCallbackEndsItsRequest() throws Exception {
+        try (Socket socket = RawHttp.get(URI.create(root + "located/located-left"), Map.of())) {
+            socket.setSoTimeout(10_000);
+            RawHttp.readUntil(socket.getInputStream(), "\r\n\r\n");
+        }
+        awaitDestroyed("located-left");
         Awaitility.await().atMost(WAIT)
                 .until(() -> ((SseChannelsImpl) sse).openConnections() == 0 && sse.channel("left").size() == 0);
     }

@@ -24,8 +24,10 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import org.awaitility.Awaitility;
@@ -62,6 +64,8 @@ public class ReturnedStreamsTest {
             .withApplicationRoot(jar -> jar.addClasses(Streams.class, Multis.class, Mistakes.class))
             .overrideConfigKey("quarkus.http.test-port", "0")
             .overrideConfigKey("quarkus.sse-channels.max-queued-bytes", "64K")
+            .overrideConfigKey("quarkus.sse-channels.retry-after", "7")
+            .overrideConfigKey("quarkus.sse-channels.channels.capped.max-connections", "1")
             .setLogRecordPredicate(r -> r.getLevel().intValue() >= Level.WARNING.intValue())
             .assertLogRecords(ReturnedStreamsTest::onlyTheDeliberateMistakeIsLoud);
 
@@ -86,8 +90,9 @@ public class ReturnedStreamsTest {
     }
 
     /**
-     * Clients leave streams in the middle of writes, and stop reading and get cut, while a channel floods them: every
-     * stream ends, and nothing is logged at WARN or ERROR (see the extension's log assertion).
+     * Clients leave streams in the middle of writes, and stop reading and get cut, while a channel floods them,
+     * through streams returned on the event loop and on a worker: every stream ends, and nothing is logged at WARN or
+     * ERROR (see the extension's log assertion).
      */
     @Test
     void clientsThatLeaveMidWriteLogNothingLoud() throws Exception {
@@ -95,8 +100,9 @@ public class ReturnedStreamsTest {
         Channel busy = sse.channel("busy");
         try (Streams.Flood flood = new Streams.Flood(busy, 2000)) {
             for (int i = 0; i < 60; i++) {
-                Socket socket = i % 3 == 0 ? RawHttp.stalledClient(root.resolve("/multi/bare/busy"))
-                        : RawHttp.get(root, "/multi/bare/busy", Map.of());
+                // on the event loop, or on a worker
+                String path = i % 2 == 0 ? "/multi/bare/busy" : "/returned/blocking/busy";
+                Socket socket = i % 3 == 0 ? RawHttp.stalledClient(root.resolve(path)) : RawHttp.get(root, path, Map.of());
                 try (socket) {
                     if (i % 3 != 0) {
                         socket.setSoTimeout(10_000);
@@ -107,6 +113,21 @@ public class ReturnedStreamsTest {
         }
         Awaitility.await("every stream ended").atMost(Duration.ofSeconds(60))
                 .until(() -> busy.size() == 0 && impl.openConnections() == 0);
+    }
+
+    @Test
+    void aFullChannelAnswers503FromAWorkerAndKeepsNothing() throws Exception {
+        SseChannelsImpl impl = (SseChannelsImpl) sse;
+        Channel capped = sse.channel("capped");
+        try (SseClient first = SseClient.connect(root.resolve("/returned/reserved/capped"))) {
+            Streams.awaitSize(capped, 1);
+            HttpResponse<String> full = get("/returned/reserved/capped");
+            assertEquals(503, full.statusCode(), full.body());
+            assertEquals("7", full.headers().firstValue("Retry-After").orElseThrow());
+            assertEquals(1, capped.size());
+            assertEquals(1, impl.openConnections(), "the refused request left no connection");
+        }
+        Awaitility.await().atMost(WAIT).until(() -> impl.openConnections() == 0 && capped.size() == 0);
     }
 
     /** An application's own {@code Multi} of events is left to RESTEasy Reactive, as without the extension. */
@@ -203,8 +224,18 @@ public class ReturnedStreamsTest {
         @GET
         @Path("/plain")
         @Produces(MediaType.SERVER_SENT_EVENTS)
-        public Multi<String> plain() {
-            return Multi.createFrom().items("a", "b");
+        public Multi<OutboundSseEvent> plain(@Context Sse jaxrs) {
+            return Multi.createFrom().items(jaxrs.newEvent("a"), jaxrs.newEvent("b"));
+        }
+
+        /** Over the channel's max-connections, from a worker thread. */
+        @GET
+        @Path("/reserved/{name}")
+        @Produces(MediaType.SERVER_SENT_EVENTS)
+        @Blocking
+        public Multi<OutboundSseEvent> reserved(@PathParam("name") String name) {
+            Channel channel = sse.channel(name);
+            return channel.multi(channel::add);
         }
 
         @GET
