@@ -27,9 +27,11 @@ start_server() {
 }
 
 # name, application jar, stream path, publish path, extra client flag
+# Usage: measure NAME JAR STREAM PUBLISH [FLAGS [JVM-ARGUMENTS...]]
 measure() {
   local name=$1 jar=$2 stream=$3 publish=$4 flags=${5:-}
-  start_server "$name" "$jar"
+  shift $(($# < 5 ? $# : 5))
+  start_server "$name" "$jar" "$@"
   "${client[@]}" "${client_flags[@]}" --server "$name,$port,$stream,$publish,${pids[0]}$flags"
   stop_all
 }

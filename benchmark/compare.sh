@@ -6,7 +6,8 @@
 #   WORKLOADS: some of latency,memory,serial,throughput,storm,users; BASELINE: vertx (the naive raw route, the
 #   default), vertx-coalesced (the raw route with backpressure and coalesced flushes), redis (the extension as
 #   two instances sharing the channel through a redis-server, against itself as one), or route (the extension's
-#   streams opened from a Vert.x route, /route/sse/weather, and the naive raw route)
+#   streams opened from a Vert.x route, /route/sse/weather, and the naive raw route), or metrics-off (the
+#   extension with quarkus.sse-channels.metrics.enabled=false: what its Micrometer meters cost)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=benchmark/target/compare
@@ -19,6 +20,9 @@ for round in $(seq 1 "${2:-3}"); do
   measure "sse-channels-$round" "$demo" /sse/weather /weather ,replays,users
   if [ "$baseline" = redis ]; then
     measure_redis "sse-channels-redis-$round" "$demo" /sse/weather /weather
+  elif [ "$baseline" = metrics-off ]; then
+    measure "sse-channels-metrics-off-$round" "$demo" /sse/weather /weather ,replays,users \
+      -Dquarkus.sse-channels.metrics.enabled=false
   elif [ "$baseline" = route ]; then
     measure "sse-channels-route-$round" "$demo" /route/sse/weather /weather ,replays
     measure "raw-vertx-route-$round" "$baselines" /vertx/sse /vertx/publish

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -47,8 +48,10 @@ import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
+import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.resteasy.reactive.server.spi.MethodScannerBuildItem;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.runtime.metrics.MetricsFactory;
 import io.smallrye.mutiny.Multi;
 
 class SseChannelsProcessor {
@@ -56,6 +59,7 @@ class SseChannelsProcessor {
     static final String FEATURE = "sse-channels";
     private static final String BACKEND = "quarkus.sse-channels.backend";
     private static final String REDIS_BROKER = "io.quarkiverse.ssechannels.runtime.RedisBroker";
+    private static final String MICROMETER_METRICS = "io.quarkiverse.ssechannels.runtime.MicrometerMetrics";
 
     private static final DotName CHANNEL = DotName.createSimple(Channel.class);
     private static final DotName CHANNEL_NAME = DotName.createSimple(ChannelName.class);
@@ -118,6 +122,17 @@ class SseChannelsProcessor {
         }
         return produces != null && produces.value() != null && Arrays.stream(produces.value().asStringArray())
                 .anyMatch(type -> type.startsWith(MediaType.SERVER_SENT_EVENTS));
+    }
+
+    /**
+     * With Micrometer (the metrics capability, as the application's {@code quarkus-micrometer} provides it), the
+     * extension's meters; nothing otherwise. By name, as the Redis broker: the class refers to Micrometer types.
+     */
+    @BuildStep
+    void metrics(Optional<MetricsCapabilityBuildItem> metrics, BuildProducer<AdditionalBeanBuildItem> beans) {
+        if (metrics.isPresent() && metrics.get().metricsSupported(MetricsFactory.MICROMETER)) {
+            beans.produce(AdditionalBeanBuildItem.unremovableOf(MICROMETER_METRICS));
+        }
     }
 
     @BuildStep

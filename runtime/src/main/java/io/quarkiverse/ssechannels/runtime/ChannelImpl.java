@@ -69,6 +69,8 @@ final class ChannelImpl implements Channel {
     private final Map<ConnectionImpl, Subscription> joined = new HashMap<>();
     /** {@code joined.size()}, readable without the lock. */
     private volatile int members;
+    /** Where its events and connections are counted for metrics, {@code null} without metrics. */
+    final ChannelCounters counters;
     /** Opened through this channel and not joined yet: each holds a place. */
     private final Set<ConnectionImpl> reserved = new HashSet<>();
     private int reserving;
@@ -91,10 +93,12 @@ final class ChannelImpl implements Channel {
 
     /**
      * @param maxConnections 0 for no limit
+     * @param counters where its events and connections are counted, {@code null} for nowhere
      */
     ChannelImpl(String name, SseChannelsImpl owner, int historySize, Duration emptyTimeout, boolean closesWhenEmpty,
-            int maxConnections, Sharing sharing) {
+            int maxConnections, Sharing sharing, ChannelCounters counters) {
         this.name = name;
+        this.counters = counters;
         this.owner = owner;
         this.order = owner.nextChannelOrder();
         this.log = new EventLog(historySize, 0);
@@ -114,7 +118,7 @@ final class ChannelImpl implements Channel {
 
     /** @return a channel closed from the start, in no registry, with no timer: for a connection closed already */
     static ChannelImpl closed(String name, SseChannelsImpl owner) {
-        ChannelImpl channel = new ChannelImpl(name, owner, 0, Duration.ZERO, false, 0, null);
+        ChannelImpl channel = new ChannelImpl(name, owner, 0, Duration.ZERO, false, 0, null, null);
         channel.lock.lock();
         try {
             // nobody else has it: nothing to let go of, no listener, nothing worth a log line
@@ -368,7 +372,7 @@ final class ChannelImpl implements Channel {
     private Subscription subscribe(ConnectionImpl connection) {
         Subscription subscription = new Subscription(connection, this);
         joined.put(connection, subscription);
-        members = joined.size();
+        members(joined.size());
         reserved.remove(connection);
         reconcileEmptyTimer();
         return subscription;
@@ -448,7 +452,7 @@ final class ChannelImpl implements Channel {
         if (!joined.remove(subscription.connection, subscription)) {
             return false;
         }
-        members = joined.size();
+        members(joined.size());
         subscription.removed = true;
         if (subscription.live) {
             live = Subscription.without(live, subscription);
@@ -482,7 +486,9 @@ final class ChannelImpl implements Channel {
         SseEncoder.Prepared prepared = owner.encoder().prepare(message);
         if (mirror != null) {
             ensureOpen();
-            return mirror.publish(message, prepared);
+            String id = mirror.publish(message, prepared);
+            published(message);
+            return id;
         }
         boolean callerId = message.id() != null;
         // every frame is built before the lock, but for the position a server id writes in the room left for it
@@ -501,9 +507,16 @@ final class ChannelImpl implements Channel {
             Buffer frame = callerId ? built : prepared.frameWithPosition(id);
             lastStamp = owner.nextStamp(lastStamp);
             append(new Event(this, offset, lastStamp, id, callerId, frame, prepared.body()));
+            published(message);
             return id;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void published(SseMessage message) {
+        if (counters != null && message.isEvent()) {
+            counters.published.increment();
         }
     }
 
@@ -622,7 +635,7 @@ final class ChannelImpl implements Channel {
             s.connection.forget(s, false);
         });
         joined.clear();
-        members = 0;
+        members(0);
         live = NO_SUBSCRIPTIONS;
         return left;
     }
@@ -630,6 +643,14 @@ final class ChannelImpl implements Channel {
     @Override
     public int size() {
         return members;
+    }
+
+    /** With the lock held: the channel has that many connections now. */
+    private void members(int now) {
+        if (counters != null) {
+            counters.connections.add(now - members);
+        }
+        members = now;
     }
 
     @Override

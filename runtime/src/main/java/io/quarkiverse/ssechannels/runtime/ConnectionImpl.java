@@ -107,6 +107,7 @@ final class ConnectionImpl implements Connection {
     private volatile boolean cursorIds;
     private volatile Resume resume = Resume.NONE;
     private volatile String closeReason;
+    private volatile CloseReason closeKind;
     /** Subscriptions the application removed, by channel: joining that channel again continues from them. */
     // guarded by this
     private Map<ChannelImpl, Subscription> left;
@@ -195,7 +196,7 @@ final class ConnectionImpl implements Connection {
         }
         long now = System.nanoTime();
         if (limitedLifetime && endOfLife - now < 1_000_000) {
-            close();
+            close(CloseReason.TIMEOUT, "closed by the server: its lifetime (timeout) is over");
             return;
         }
         if (pingNanos != 0) {
@@ -225,7 +226,7 @@ final class ConnectionImpl implements Connection {
         } catch (BackendUnavailableException e) {
             // the head is out: the client is told when to come back, as for a full channel
             enqueue(SseEncoder.retry(owner.retryAfter().toMillis()));
-            close("refused: a channel cannot follow its shared log now: " + e.getMessage());
+            close(CloseReason.SERVER, "refused: a channel cannot follow its shared log now: " + e.getMessage());
             return false;
         }
         if (joined.full() != null) {
@@ -267,6 +268,9 @@ final class ConnectionImpl implements Connection {
         cursorIds |= now.length > 1;
         if (outcome.compareTo(resume) > 0) {
             resume = outcome;
+        }
+        if (outcome != Resume.NONE && (lastEventId != null || lastEventIdIgnored)) {
+            owner.resumed(outcome);
         }
         if (live) {
             enqueueAny(POSITION);
@@ -334,19 +338,24 @@ final class ConnectionImpl implements Connection {
 
     @Override
     public void close() {
-        close("closed by the server");
+        close(CloseReason.SERVER, "closed by the server");
     }
 
-    /** @param reason what the one line logged when the stream ends says */
-    private void close(String reason) {
+    /**
+     * @param kind why, for metrics
+     * @param reason what the one line logged when the stream ends says
+     */
+    private void close(CloseReason kind, String reason) {
         if (STATE.compareAndSet(this, OPEN, CLOSING)) {
-            // read by the event loop once it takes END from the queue, which publishes it
+            // read by the event loop once it takes END from the queue, which publishes them
+            closeKind = kind;
             closeReason = reason;
             enqueueAny(END);
             Duration grace = owner.closeTimeout();
             if (!grace.isZero()) {
                 closeTimeout = owner.timers().once(outbox.loop(), Timers.nanos(grace),
-                        () -> abort("the client did not take its last frames within " + grace + " (close-timeout)"));
+                        () -> abort(CloseReason.SLOW_CONSUMER,
+                                "the client did not take its last frames within " + grace + " (close-timeout)"));
                 if (state == CLOSED) {
                     cancel(closeTimeout);
                 }
@@ -360,13 +369,13 @@ final class ConnectionImpl implements Connection {
      */
     void resumeElsewhere(ChannelImpl channel) {
         enqueue(SseEncoder.retry(0));
-        close("ended: " + channel + " starts over from its shared log, so that the client resumes");
+        close(CloseReason.SERVER, "ended: " + channel + " starts over from its shared log, so that the client resumes");
     }
 
     /** A full channel: the head is out, so the client is told when to come back, and the stream ends. */
     private void refuse(ChannelImpl channel) {
         enqueue(SseEncoder.retry(owner.retryAfter().toMillis()));
-        close("refused: " + channel + " is full");
+        close(CloseReason.LIMIT, "refused: " + channel + " is full");
     }
 
     @Override
@@ -434,19 +443,20 @@ final class ConnectionImpl implements Connection {
      * limit for a client that reads well, and the event loop catches up with it.
      */
     private void abortStalled() {
-        abort("the client stopped reading, with more than " + maxQueuedBytes + " bytes (max-queued-bytes) waiting");
+        abort(CloseReason.SLOW_CONSUMER,
+                "the client stopped reading, with more than " + maxQueuedBytes + " bytes (max-queued-bytes) waiting");
     }
 
     /**
      * Ends the stream at once, dropping what is queued: for a client that does not read, and at shutdown for one
      * whose last frames cannot be written.
      */
-    void abort(String why) {
+    void abort(CloseReason kind, String why) {
         if (ABORTING.compareAndSet(this, 0, 1)) {
             outbox.loop().execute(() -> {
                 if (state != CLOSED) {
                     // closed first: over HTTP/2 the reset can report the stream closed, by the client, at once
-                    closed("aborted: " + why);
+                    closed(kind, "aborted: " + why);
                     stream.reset();
                 }
             });
@@ -460,7 +470,7 @@ final class ConnectionImpl implements Connection {
         if (retryHint != null) {
             enqueue(retryHint);
         }
-        close("closed by the server: the application stops");
+        close(CloseReason.SHUTDOWN, "closed by the server: the application stops");
     }
 
     private void enqueueAny(Object item) {
@@ -494,7 +504,7 @@ final class ConnectionImpl implements Connection {
             // a response the application ended on another thread, between the check and a write, is no failure
             if (!endedByApplication()) {
                 LOG.errorf(e, "Writing to SSE connection [%s] failed; cutting it", id);
-                abort("writing failed");
+                abort(CloseReason.SERVER, "writing failed");
             }
         } finally {
             flushing = false;
@@ -504,7 +514,7 @@ final class ConnectionImpl implements Connection {
     private void drain(HttpServerResponse response) {
         if (state != CLOSED && (response.ended() || response.closed())) {
             // the client went away and the response ended before its close reached this connection
-            closed("closed by the client");
+            closed(CloseReason.CLIENT, "closed by the client");
         }
         for (;;) {
             int missed = pending;
@@ -517,7 +527,7 @@ final class ConnectionImpl implements Connection {
                 consumed++;
                 if (item == END) {
                     writeBatch(response);
-                    closed(closeReason);
+                    closed(closeKind, closeReason);
                 } else if (item != null) {
                     take(item);
                     if (batchBytes >= MAX_BATCH_BYTES) {
@@ -575,6 +585,10 @@ final class ConnectionImpl implements Connection {
 
     private void append(Event event, Subscription subscription) {
         subscription.position = event.offset();
+        ChannelCounters counters = subscription.channel.counters;
+        if (counters != null) {
+            counters.delivered.increment();
+        }
         if (cursorIds) {
             append(event.body());
             append(SseEncoder.position(cursor()));
@@ -619,7 +633,7 @@ final class ConnectionImpl implements Connection {
                             continue;
                         }
                         if (!subscription.gap) {
-                            close("ended: it fell behind the history of " + subscription.channel
+                            close(CloseReason.SERVER, "ended: it fell behind the history of " + subscription.channel
                                     + " while catching up, so that the client resumes and is told of the gap");
                             return false;
                         }
@@ -650,6 +664,9 @@ final class ConnectionImpl implements Connection {
                 }
             }
             append(event, next);
+            if (next.channel.counters != null) {
+                next.channel.counters.replayed.increment();
+            }
             if (batchBytes >= MAX_BATCH_BYTES) {
                 writeBatch(response);
                 if (state != OPEN || writeFailed) {
@@ -757,7 +774,7 @@ final class ConnectionImpl implements Connection {
         if (result.failed() && !writeFailed) {
             writeFailed = true;
             Throwable cause = result.cause();
-            outbox.loop().execute(() -> closed("went away (" + describe(cause) + ")"));
+            outbox.loop().execute(() -> closed(CloseReason.CLIENT, "went away (" + describe(cause) + ")"));
         }
     }
 
@@ -784,20 +801,20 @@ final class ConnectionImpl implements Connection {
         HttpServerResponse response = stream.response();
         if (response.ended()) {
             // nothing to release: RESTEasy Reactive answers the request, and finishes it itself
-            closed("closed during set-up");
+            closed(CloseReason.SERVER, "closed during set-up");
             return;
         }
         if (!stream.setUpComplete()) {
             if (response.closed() && !stream.chainKept()) {
                 // RESTEasy Reactive's own close handler ends the request of a client that left
-                closed("closed by the client during set-up");
+                closed(CloseReason.CLIENT, "closed by the client during set-up");
                 return;
             }
             if (++attachRounds == MAX_ATTACH_ROUNDS) {
                 LOG.warnf("The request of SSE connection [%s] did not complete its set-up in %d ms; closing it", id,
                         MAX_ATTACH_ROUNDS);
                 stream.reset();
-                closed("set-up did not complete");
+                closed(CloseReason.SERVER, "set-up did not complete");
             }
             outbox.loop().schedule(this::attach, attachRounds < MAX_ATTACH_ROUNDS ? 1 : 1_000, TimeUnit.MILLISECONDS);
             return;
@@ -806,10 +823,10 @@ final class ConnectionImpl implements Connection {
         if (state == CLOSED) {
             release();
         } else if (response.closed()) {
-            closed("closed by the client during set-up");
+            closed(CloseReason.CLIENT, "closed by the client during set-up");
         } else {
             try {
-                response.closeHandler(v -> closed("closed by the client"));
+                response.closeHandler(v -> closed(CloseReason.CLIENT, "closed by the client"));
             } catch (IllegalStateException e) {
                 // ended by the application on another thread since the check above
                 if (!endedByApplication()) {
@@ -829,12 +846,12 @@ final class ConnectionImpl implements Connection {
         if (!stream.response().ended()) {
             return false;
         }
-        closed("ended by the application");
+        closed(CloseReason.SERVER, "ended by the application");
         return true;
     }
 
     /** The stream is over, from either side; runs once on the event loop whatever the cause. */
-    private void closed(String why) {
+    private void closed(CloseReason kind, String why) {
         if (STATE.getAndSet(this, CLOSED) == CLOSED) {
             return;
         }
@@ -846,7 +863,7 @@ final class ConnectionImpl implements Connection {
             // queued on the loop before the application's shutdown can see this connection gone and stop the server
             release();
         }
-        owner.closed(this);
+        owner.closed(this, kind);
         List<Consumer<Connection>> toRun;
         Subscription[] left;
         synchronized (this) {

@@ -32,6 +32,7 @@ import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelOptions;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.ConnectionOptions;
+import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig;
@@ -84,6 +85,10 @@ public class SseChannelsImpl implements SseChannels {
     private volatile boolean stopping;
     /** The log shared with other instances, {@code null} with the memory backend. */
     private final Broker broker;
+    /** Where what happens is counted, {@code null} without Micrometer or with metrics turned off. */
+    private final Metrics metrics;
+    /** The counters of every temporary and application-made channel, {@code null} without metrics. */
+    private final ChannelCounters unnamedCounters;
     /** Where work that waits on a channel's lock runs, never on an event loop: see {@link #offload}. */
     private final ThreadPoolExecutor offloaded = pool("sse-channels-", 1);
     /** Where work that waits for Redis runs, apart: see {@link #offloadToBroker}; {@code null} without one. */
@@ -91,8 +96,10 @@ public class SseChannelsImpl implements SseChannels {
 
     @Inject
     public SseChannelsImpl(SseChannelsRuntimeConfig config, Vertx vertx, Instance<DataSerializer> serializer,
-            Instance<Broker> brokers) {
+            Instance<Broker> brokers, Instance<Metrics> metrics) {
         this.config = config;
+        this.metrics = config.metrics().enabled() && metrics.isResolvable() ? metrics.get() : null;
+        this.unnamedCounters = this.metrics == null ? null : this.metrics.unnamed();
         this.broker = config.backend() == SseChannelsRuntimeConfig.Backend.REDIS ? brokers.get() : null;
         this.brokerWork = broker == null ? null : pool("sse-channels-redis-", 2);
         this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
@@ -180,6 +187,9 @@ public class SseChannelsImpl implements SseChannels {
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
                 outbox, sent.usable(), sent.ignored(), opened, openedShared, maxQueuedBytes);
         open.add(connection);
+        if (metrics != null) {
+            metrics.opened();
+        }
         connection.start(
                 options.pingInterval() != null ? options.pingInterval() : config.pingInterval(),
                 options.timeout() != null ? options.timeout() : config.timeout());
@@ -245,14 +255,16 @@ public class SseChannelsImpl implements SseChannels {
             maxConnections = channelConfig.maxConnections().orElse(0);
         }
         return new ChannelImpl(name, this, historySize, emptyTimeout, false, maxConnections,
-                broker == null ? null : new ChannelImpl.Sharing(broker, "c:" + name, null, null));
+                broker == null ? null : new ChannelImpl.Sharing(broker, "c:" + name, null, null),
+                metrics == null ? null : metrics.named(name));
     }
 
     @Override
     public Channel newChannel(String name, ChannelOptions options) {
         requireName(name);
         Objects.requireNonNull(options, "options");
-        return new ChannelImpl(name, this, options.historySize(), options.emptyTimeout(), true, 0, null);
+        return new ChannelImpl(name, this, options.historySize(), options.emptyTimeout(), true, 0, null,
+                unnamedCounters);
     }
 
     /**
@@ -302,7 +314,7 @@ public class SseChannelsImpl implements SseChannels {
             open.forEach(c -> c.shutdown(hint));
             LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
         } while (!open.isEmpty() && System.nanoTime() < deadline);
-        open.forEach(c -> c.abort("the application stops"));
+        open.forEach(c -> c.abort(CloseReason.SHUTDOWN, "the application stops"));
         stores.values().forEach(TemporaryChannelsImpl::closeAll);
         named.values().forEach(ChannelImpl::closeHere);
     }
@@ -318,9 +330,24 @@ public class SseChannelsImpl implements SseChannels {
         return stopping;
     }
 
-    void closed(ConnectionImpl connection) {
+    void closed(ConnectionImpl connection, CloseReason reason) {
         if (open.remove(connection)) {
             openCount.decrementAndGet();
+            if (metrics != null) {
+                metrics.closed(reason);
+            }
+        }
+    }
+
+    /** @return the counters of temporary and application-made channels, {@code null} without metrics */
+    ChannelCounters unnamedCounters() {
+        return unnamedCounters;
+    }
+
+    /** A client that sent a last event id joined channels, with that outcome. */
+    void resumed(Resume outcome) {
+        if (metrics != null) {
+            metrics.resumed(outcome);
         }
     }
 

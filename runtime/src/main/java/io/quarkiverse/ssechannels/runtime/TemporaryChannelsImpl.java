@@ -74,7 +74,8 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
             sharing = new ChannelImpl.Sharing(broker, "s:" + name + ":" + id, keep,
                     new Mirror.Place(name, id, alive, emptyTimeout));
         }
-        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout, true, 0, sharing);
+        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout, true, 0, sharing,
+                owner.unnamedCounters());
         channel.onClose(c -> channels.remove(key, c));
         return channel;
     }

@@ -40,14 +40,15 @@ public class BuildTimeStateTest {
         List<String> classes = runtimeClasses();
         assertTrue(classes.size() > 15, "found the runtime classes: " + classes);
         List<String> problems = new ArrayList<>();
-        List<String> needRedis = new ArrayList<>();
+        List<String> needOptional = new ArrayList<>();
         for (String name : classes) {
             Field[] fields;
             try {
                 fields = Class.forName(name, true, getClass().getClassLoader()).getDeclaredFields();
             } catch (NoClassDefFoundError e) {
-                // this module's tests run without the optional Redis client: its class holds constants only
-                needRedis.add(name + " needs " + e.getMessage());
+                // this module's tests run without the optional Redis client and Micrometer: their classes hold
+                // constants only
+                needOptional.add(name + " needs " + e.getMessage());
                 continue;
             }
             for (Field field : fields) {
@@ -62,9 +63,13 @@ public class BuildTimeStateTest {
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(1, needRedis.size(), "only the Redis broker refers to the optional Redis client: " + needRedis);
-        assertTrue(needRedis.get(0).startsWith("io.quarkiverse.ssechannels.runtime.RedisBroker needs io/vertx/redis/"),
-                needRedis.toString());
+        needOptional.sort(null);
+        assertEquals(2, needOptional.size(), "only the Micrometer meters and the Redis broker refer to the optional "
+                + "Micrometer and Redis client: " + needOptional);
+        assertTrue(needOptional.get(0).startsWith(
+                "io.quarkiverse.ssechannels.runtime.MicrometerMetrics needs io/micrometer/"), needOptional.toString());
+        assertTrue(needOptional.get(1).startsWith("io.quarkiverse.ssechannels.runtime.RedisBroker needs io/vertx/redis/"),
+                needOptional.toString());
     }
 
     @Test

@@ -44,6 +44,25 @@ public interface SseChannelsRuntimeConfig {
     Redis redis();
 
     /**
+     * Metrics, reported when the application has Micrometer (`quarkus-micrometer`).
+     */
+    MetricsConfig metrics();
+
+    /**
+     * Metrics.
+     */
+    interface MetricsConfig {
+
+        /**
+         * Whether the extension's meters (`sse.channels.*`: connections, events published, delivered and replayed,
+         * resumes) are registered in the application's Micrometer registry. Without Micrometer, nothing is counted
+         * whatever this says.
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
+    /**
      * The Redis backend.
      */
     interface Redis {
