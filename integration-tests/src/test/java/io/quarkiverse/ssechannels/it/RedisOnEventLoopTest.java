@@ -76,10 +76,15 @@ public class RedisOnEventLoopTest {
         assertRefused(() -> users.get("nobody-here"), "looking up a temporary channel of store [users]");
     }
 
+    private static final String PUBLISHED = "sse_channels_redis_publish_seconds_count{outcome=\"success\"}";
+
+    /** They work, and each publish to Redis is timed. */
     @Test
     void onAWorkerTheyWork() {
+        double published = MetricsTest.metric(PUBLISHED);
         assertTrue(weather.send(SseMessage.data("x")).matches("[0-9a-z]{8}-\\d+"), "an id");
         assertEquals(Set.of(), users.keys());
+        assertEquals(published + 1, MetricsTest.metric(PUBLISHED));
     }
 
     private void assertRefused(Supplier<?> call, String what) throws Exception {

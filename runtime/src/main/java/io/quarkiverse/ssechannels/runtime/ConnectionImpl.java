@@ -83,6 +83,8 @@ final class ConnectionImpl implements Connection {
     private final long openedStamp;
     private final long openedSharedStamp;
     private final long maxQueuedBytes;
+    /** Where writes and queues are counted, {@code null} without metrics. */
+    private final Metrics metrics;
     private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     // fields updated atomically through the updaters below: an atomic object each would cost every connection more
     /** Items queued and wake-ups asked for, not yet taken by the event loop. */
@@ -153,6 +155,7 @@ final class ConnectionImpl implements Connection {
         this.openedStamp = openedStamp;
         this.openedSharedStamp = openedSharedStamp;
         this.maxQueuedBytes = maxQueuedBytes;
+        this.metrics = owner.metrics();
         this.headPending = stream.headWithFirstFrames();
     }
 
@@ -498,6 +501,10 @@ final class ConnectionImpl implements Connection {
             return;
         }
         flushing = true;
+        long queued = queuedBytes;
+        if (metrics != null && queued > 0) {
+            metrics.queued(queued);
+        }
         try {
             drain(stream.response());
         } catch (RuntimeException e) {
@@ -512,7 +519,7 @@ final class ConnectionImpl implements Connection {
     }
 
     private void drain(HttpServerResponse response) {
-        if (state != CLOSED && (response.ended() || response.closed())) {
+        if (state != CLOSED && (response.ended() || response.closed()) && !endedByApplication()) {
             // the client went away and the response ended before its close reached this connection
             closed(CloseReason.CLIENT, "closed by the client");
         }
@@ -633,8 +640,9 @@ final class ConnectionImpl implements Connection {
                             continue;
                         }
                         if (!subscription.gap) {
-                            close(CloseReason.SERVER, "ended: it fell behind the history of " + subscription.channel
-                                    + " while catching up, so that the client resumes and is told of the gap");
+                            close(CloseReason.SLOW_CONSUMER, "ended: it fell behind the history of "
+                                    + subscription.channel + " while catching up, so that the client resumes and "
+                                    + "is told of the gap");
                             return false;
                         }
                         // the client is told of a gap already: go on from what the history still holds
@@ -757,6 +765,9 @@ final class ConnectionImpl implements Connection {
         batchBytes = 0;
         if (state != CLOSED && !writeFailed) {
             if (written != null) {
+                if (metrics != null) {
+                    metrics.written(written.readableBytes());
+                }
                 response.write(Buffer.buffer(written), onWritten);
             } else if (headPending) {
                 response.write(Buffer.buffer(), onWritten);

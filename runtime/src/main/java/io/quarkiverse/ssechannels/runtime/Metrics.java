@@ -1,5 +1,7 @@
 package io.quarkiverse.ssechannels.runtime;
 
+import java.util.function.IntSupplier;
+
 import io.quarkiverse.ssechannels.Resume;
 
 /**
@@ -9,16 +11,41 @@ import io.quarkiverse.ssechannels.Resume;
  */
 interface Metrics {
 
-    /** @return the counters of a named channel, under its own tag, created with it */
+    /** @return the counters of a configured or injected channel, under its own tag, created with it */
     ChannelCounters named(String name);
 
-    /** @return the counters shared by every temporary channel and every channel the application made itself */
+    /**
+     * @return the counters shared by every temporary channel, every channel the application made itself, and every
+     *         named channel neither configured nor injected
+     */
     ChannelCounters unnamed();
 
+    /** @param open how many streams are open now, for a gauge */
+    void watchOpen(IntSupplier open);
+
     void opened();
+
+    /** A stream was refused before it opened ({@code 503}): the application or a channel was full. */
+    void refused();
 
     void closed(CloseReason reason);
 
     /** A client that sent a last event id joined channels: {@link Resume#EXACT} or {@link Resume#GAP}. */
     void resumed(Resume outcome);
+
+    /** A connection's event loop took to its queue with that many bytes waiting in it. */
+    void queued(long bytes);
+
+    /** A connection wrote that many bytes in one write. */
+    void written(int bytes);
+
+    /** An event was published to a shared log in that many nanoseconds, or failed after them. */
+    void sharedPublish(long nanos, boolean succeeded);
+
+    /**
+     * The shared log's broker failed to do something in time.
+     *
+     * @param operation what: {@code publish}, {@code attach} or {@code refresh}
+     */
+    void backendError(String operation);
 }

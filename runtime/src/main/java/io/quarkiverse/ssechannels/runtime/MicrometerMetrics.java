@@ -1,17 +1,23 @@
 package io.quarkiverse.ssechannels.runtime;
 
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.quarkiverse.ssechannels.Resume;
 
 /**
@@ -22,14 +28,23 @@ import io.quarkiverse.ssechannels.Resume;
 @Singleton
 public class MicrometerMetrics implements Metrics {
 
-    /** The {@code channel} tag of every temporary channel, and of channels the application made itself. */
-    static final String UNNAMED = "temporary";
+    /**
+     * The {@code channel} tag of every temporary channel, of channels the application made itself, and of named
+     * channels neither configured nor injected.
+     */
+    static final String UNNAMED = "(other)";
 
     private final MeterRegistry registry;
     private final ChannelCounters unnamed;
     private final Counter opened;
+    private final Counter refused;
     private final Map<CloseReason, Counter> closed = new EnumMap<>(CloseReason.class);
     private final Map<Resume, Counter> resumes = new EnumMap<>(Resume.class);
+    private final Map<String, Counter> backendErrors = new HashMap<>(4);
+    private final DistributionSummary queued;
+    private final DistributionSummary written;
+    private final Timer sharedPublished;
+    private final Timer sharedPublishFailed;
 
     @Inject
     public MicrometerMetrics(MeterRegistry registry) {
@@ -37,6 +52,14 @@ public class MicrometerMetrics implements Metrics {
         this.unnamed = register(UNNAMED);
         this.opened = Counter.builder("sse.channels.connections.opened")
                 .description("SSE streams opened").register(registry);
+        this.refused = Counter.builder("sse.channels.connections.refused")
+                .description("SSE streams refused (503) because the application or a channel was full")
+                .register(registry);
+        for (String operation : new String[] { "publish", "attach", "refresh" }) {
+            backendErrors.put(operation, Counter.builder("sse.channels.redis.errors")
+                    .description("Operations on a shared log that failed or timed out, as the application saw them")
+                    .tag("operation", operation).register(registry));
+        }
         for (CloseReason reason : CloseReason.values()) {
             closed.put(reason, Counter.builder("sse.channels.connections.closed")
                     .description("SSE streams ended, by why").tag("reason", reason.tag).register(registry));
@@ -45,13 +68,46 @@ public class MicrometerMetrics implements Metrics {
             resumes.put(outcome, Counter.builder("sse.channels.resumes")
                     .description("Joins of clients that sent a last event id, by whether they got exactly what they "
                             + "missed")
-                    .tag("result", outcome.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
+                    .tag("result", outcome.name().toLowerCase(Locale.ROOT)).register(registry));
         }
+        this.queued = DistributionSummary.builder("sse.channels.queue.bytes").baseUnit("bytes")
+                .description("Bytes waiting in a connection's queue when its event loop takes to it").register(registry);
+        this.written = DistributionSummary.builder("sse.channels.write.bytes").baseUnit("bytes")
+                .description("Bytes a connection writes at once: its frames are batched").register(registry);
+        this.sharedPublished = sharedPublish("success");
+        this.sharedPublishFailed = sharedPublish("failure");
     }
 
     @Override
+    public void queued(long bytes) {
+        queued.record(bytes);
+    }
+
+    @Override
+    public void written(int bytes) {
+        written.record(bytes);
+    }
+
+    private Timer sharedPublish(String outcome) {
+        return Timer.builder("sse.channels.redis.publish")
+                .description("Publishing an event to a channel's shared log in Redis, until Redis answered or failed")
+                .tag("outcome", outcome).register(registry);
+    }
+
+    @Override
+    public void sharedPublish(long nanos, boolean succeeded) {
+        (succeeded ? sharedPublished : sharedPublishFailed).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void backendError(String operation) {
+        backendErrors.get(operation).increment();
+    }
+
+    /** A channel named like the shared tag value shares its counters. */
+    @Override
     public ChannelCounters named(String name) {
-        return register(name);
+        return UNNAMED.equals(name) ? unnamed : register(name);
     }
 
     @Override
@@ -78,8 +134,19 @@ public class MicrometerMetrics implements Metrics {
     }
 
     @Override
+    public void watchOpen(IntSupplier open) {
+        Gauge.builder("sse.channels.connections.open", open::getAsInt)
+                .description("SSE streams open now, in channels or not").register(registry);
+    }
+
+    @Override
     public void opened() {
         opened.increment();
+    }
+
+    @Override
+    public void refused() {
+        refused.increment();
     }
 
     @Override

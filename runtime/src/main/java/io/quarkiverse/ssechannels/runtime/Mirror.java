@@ -144,9 +144,29 @@ final class Mirror implements Broker.Listener {
             return null;
         }
         boolean callerId = message.id() != null;
-        Broker.Published published = broker.publish(key, Cursor.newEpoch(), channel.log.capacity(), keep,
-                callerId ? "=" + message.id() : "", prepared.body());
+        Metrics metrics = owner.metrics();
+        long start = System.nanoTime();
+        Broker.Published published = null;
+        try {
+            published = broker.publish(key, Cursor.newEpoch(), channel.log.capacity(), keep,
+                    callerId ? "=" + message.id() : "", prepared.body());
+        } catch (BackendUnavailableException e) {
+            backendError("publish");
+            throw e;
+        } finally {
+            if (metrics != null) {
+                metrics.sharedPublish(System.nanoTime() - start, published != null);
+            }
+        }
         return callerId ? message.id() : Cursor.position(published.epoch(), published.offset());
+    }
+
+    /** Counts a failure of the broker that the application saw, as an exception, if there are metrics. */
+    private void backendError(String operation) {
+        Metrics metrics = owner.metrics();
+        if (metrics != null) {
+            metrics.backendError(operation);
+        }
     }
 
     /**
@@ -196,6 +216,7 @@ final class Mirror implements Broker.Listener {
             pending.join();
         } catch (CompletionException e) {
             channel.releaseAttach();
+            backendError("attach");
             throw e.getCause() instanceof RuntimeException r ? r
                     : new BackendUnavailableException("attaching " + channel + " failed", e.getCause());
         }
@@ -236,6 +257,7 @@ final class Mirror implements Broker.Listener {
                 synchronized (refreshes) {
                     // unless a later read made it current after all
                     if (refreshes.done < ticket && refreshes.failed >= ticket) {
+                        backendError("refresh");
                         throw e.getCause() instanceof RuntimeException r ? r
                                 : new BackendUnavailableException("refreshing " + channel + " failed", e.getCause());
                     }

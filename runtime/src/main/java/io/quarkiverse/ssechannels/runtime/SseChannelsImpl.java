@@ -1,6 +1,8 @@
 package io.quarkiverse.ssechannels.runtime;
 
+import java.lang.annotation.Annotation;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -16,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -29,6 +32,7 @@ import org.jboss.logging.Logger;
 
 import io.netty.channel.EventLoop;
 import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.ChannelName;
 import io.quarkiverse.ssechannels.ChannelOptions;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.ConnectionOptions;
@@ -36,6 +40,8 @@ import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.InstanceHandle;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -87,8 +93,13 @@ public class SseChannelsImpl implements SseChannels {
     private final Broker broker;
     /** Where what happens is counted, {@code null} without Micrometer or with metrics turned off. */
     private final Metrics metrics;
-    /** The counters of every temporary and application-made channel, {@code null} without metrics. */
+    /**
+     * The counters of every temporary and application-made channel, and of named channels neither configured nor
+     * injected; {@code null} without metrics.
+     */
     private final ChannelCounters unnamedCounters;
+    /** See {@link #tagged()}; computed once, when the first named channel is created. */
+    private volatile Set<String> tagged;
     /** Where work that waits on a channel's lock runs, never on an event loop: see {@link #offload}. */
     private final ThreadPoolExecutor offloaded = pool("sse-channels-", 1);
     /** Where work that waits for Redis runs, apart: see {@link #offloadToBroker}; {@code null} without one. */
@@ -100,6 +111,9 @@ public class SseChannelsImpl implements SseChannels {
         this.config = config;
         this.metrics = config.metrics().enabled() && metrics.isResolvable() ? metrics.get() : null;
         this.unnamedCounters = this.metrics == null ? null : this.metrics.unnamed();
+        if (this.metrics != null) {
+            this.metrics.watchOpen(this::openConnections);
+        }
         this.broker = config.backend() == SseChannelsRuntimeConfig.Backend.REDIS ? brokers.get() : null;
         this.brokerWork = broker == null ? null : pool("sse-channels-redis-", 2);
         this.maxConnections = config.maxConnections().orElse(Integer.MAX_VALUE);
@@ -232,6 +246,9 @@ public class SseChannelsImpl implements SseChannels {
      * A 503 with Retry-After: thrown before anything was written, RESTEasy Reactive answers the request with it.
      */
     ServiceUnavailableException unavailable(String why) {
+        if (metrics != null) {
+            metrics.refused();
+        }
         return new ServiceUnavailableException(Response.status(Response.Status.SERVICE_UNAVAILABLE)
                 .header(HttpHeaders.RETRY_AFTER, config.retryAfter())
                 .entity(why + "; retry later")
@@ -256,7 +273,29 @@ public class SseChannelsImpl implements SseChannels {
         }
         return new ChannelImpl(name, this, historySize, emptyTimeout, false, maxConnections,
                 broker == null ? null : new ChannelImpl.Sharing(broker, "c:" + name, null, null),
-                metrics == null ? null : metrics.named(name));
+                metrics == null ? null : tagged().contains(name) ? metrics.named(name) : unnamedCounters);
+    }
+
+    /**
+     * @return the names of the channels that have a tag of their own in metrics: configured, or injected with
+     *         {@code @ChannelName}. Others (a name made at run time, {@code sse.channel("room-" + id)}) would make a
+     *         tag value each, without bound.
+     */
+    private Set<String> tagged() {
+        Set<String> names = tagged;
+        if (names == null) {
+            names = new HashSet<>(config.channels().keySet());
+            for (InstanceHandle<Channel> handle : Arc.container().select(Channel.class, Any.Literal.INSTANCE)
+                    .handles()) {
+                for (Annotation qualifier : handle.getBean().getQualifiers()) {
+                    if (qualifier instanceof ChannelName channelName) {
+                        names.add(channelName.value());
+                    }
+                }
+            }
+            tagged = names;
+        }
+        return names;
     }
 
     @Override
@@ -337,6 +376,11 @@ public class SseChannelsImpl implements SseChannels {
                 metrics.closed(reason);
             }
         }
+    }
+
+    /** @return where what happens is counted, {@code null} without metrics */
+    Metrics metrics() {
+        return metrics;
     }
 
     /** @return the counters of temporary and application-made channels, {@code null} without metrics */
