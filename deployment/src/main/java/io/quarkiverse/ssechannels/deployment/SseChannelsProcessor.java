@@ -36,6 +36,7 @@ import io.quarkiverse.ssechannels.runtime.JacksonDataSerializer;
 import io.quarkiverse.ssechannels.runtime.SseChannelsImpl;
 import io.quarkiverse.ssechannels.runtime.SseChannelsRecorder;
 import io.quarkiverse.ssechannels.runtime.SseRequestChain;
+import io.quarkiverse.ssechannels.runtime.config.SseChannelsBuildTimeConfig;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.BeanDiscoveryFinishedBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
@@ -52,6 +53,7 @@ import io.quarkus.deployment.metrics.MetricsCapabilityBuildItem;
 import io.quarkus.resteasy.reactive.server.spi.MethodScannerBuildItem;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.quarkus.runtime.metrics.MetricsFactory;
+import io.quarkus.smallrye.health.deployment.spi.HealthBuildItem;
 import io.smallrye.mutiny.Multi;
 
 class SseChannelsProcessor {
@@ -60,6 +62,7 @@ class SseChannelsProcessor {
     private static final String BACKEND = "quarkus.sse-channels.backend";
     private static final String REDIS_BROKER = "io.quarkiverse.ssechannels.runtime.RedisBroker";
     private static final String MICROMETER_METRICS = "io.quarkiverse.ssechannels.runtime.MicrometerMetrics";
+    private static final String HEALTH_CHECK = "io.quarkiverse.ssechannels.runtime.SseChannelsHealthCheck";
 
     private static final DotName CHANNEL = DotName.createSimple(Channel.class);
     private static final DotName CHANNEL_NAME = DotName.createSimple(ChannelName.class);
@@ -122,6 +125,12 @@ class SseChannelsProcessor {
         }
         return produces != null && produces.value() != null && Arrays.stream(produces.value().asStringArray())
                 .anyMatch(type -> type.startsWith(MediaType.SERVER_SENT_EVENTS));
+    }
+
+    /** With SmallRye Health, the readiness check {@code sse-channels}, unless turned off; nothing otherwise. */
+    @BuildStep
+    HealthBuildItem health(SseChannelsBuildTimeConfig config) {
+        return new HealthBuildItem(HEALTH_CHECK, config.health().enabled());
     }
 
     /**

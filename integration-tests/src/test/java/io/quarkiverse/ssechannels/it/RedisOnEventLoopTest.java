@@ -1,5 +1,7 @@
 package io.quarkiverse.ssechannels.it;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,6 +87,14 @@ public class RedisOnEventLoopTest {
         assertTrue(weather.send(SseMessage.data("x")).matches("[0-9a-z]{8}-\\d+"), "an id");
         assertEquals(Set.of(), users.keys());
         assertEquals(published + 1, MetricsTest.metric(PUBLISHED));
+    }
+
+    /** Redis answers: the readiness check is up, and says which backend it asked. */
+    @Test
+    void readyWhileRedisAnswers() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body(HealthTest.CHECK + ".status", equalTo("UP"))
+                .body(HealthTest.CHECK + ".data.backend", equalTo("redis"));
     }
 
     private void assertRefused(Supplier<?> call, String what) throws Exception {

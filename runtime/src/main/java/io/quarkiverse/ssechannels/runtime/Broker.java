@@ -79,6 +79,13 @@ interface Broker {
     long clock();
 
     /**
+     * Asks the broker for an answer, for the readiness check.
+     *
+     * @throws BackendUnavailableException if it does not answer in time
+     */
+    void ping();
+
+    /**
      * Marks keys of a store present: each until now plus its time to live, unless marked present for longer already.
      *
      * @param channels the channels of the keys, whose logs live {@code keep} longer than their presence

@@ -46,8 +46,8 @@ public class BuildTimeStateTest {
             try {
                 fields = Class.forName(name, true, getClass().getClassLoader()).getDeclaredFields();
             } catch (NoClassDefFoundError e) {
-                // this module's tests run without the optional Redis client and Micrometer: their classes hold
-                // constants only
+                // this module's tests run without the optional Redis client, Micrometer and SmallRye Health: their
+                // classes hold constants only
                 needOptional.add(name + " needs " + e.getMessage());
                 continue;
             }
@@ -64,11 +64,14 @@ public class BuildTimeStateTest {
         }
         assertEquals(List.of(), problems);
         needOptional.sort(null);
-        assertEquals(2, needOptional.size(), "only the Micrometer meters and the Redis broker refer to the optional "
-                + "Micrometer and Redis client: " + needOptional);
+        assertEquals(3, needOptional.size(), "only the Micrometer meters, the Redis broker and the health check refer "
+                + "to the optional Micrometer, Redis client and SmallRye Health: " + needOptional);
         assertTrue(needOptional.get(0).startsWith(
                 "io.quarkiverse.ssechannels.runtime.MicrometerMetrics needs io/micrometer/"), needOptional.toString());
         assertTrue(needOptional.get(1).startsWith("io.quarkiverse.ssechannels.runtime.RedisBroker needs io/vertx/redis/"),
+                needOptional.toString());
+        assertTrue(needOptional.get(2).startsWith(
+                "io.quarkiverse.ssechannels.runtime.SseChannelsHealthCheck needs io/smallrye/health/"),
                 needOptional.toString());
     }
 
