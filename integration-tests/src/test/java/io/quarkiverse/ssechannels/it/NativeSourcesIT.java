@@ -67,6 +67,7 @@ public class NativeSourcesIT {
                     "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$$CMImpl",
                     "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$Backend",
                     "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$Redis$$CMImpl",
+                    "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$MetricsConfig$$CMImpl",
                     "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$ChannelConfig$$CMImpl",
                     "io.quarkiverse.ssechannels.runtime.config.SseChannelsRuntimeConfig$StoreConfig$$CMImpl"),
                     reflective);

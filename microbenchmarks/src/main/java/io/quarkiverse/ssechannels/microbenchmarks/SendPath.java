@@ -64,7 +64,7 @@ public class SendPath {
                 .withConverter(MemorySize.class, 200, new MemorySizeConverter())
                 .withMapping(SseChannelsRuntimeConfig.class)
                 .build().getConfigMapping(SseChannelsRuntimeConfig.class);
-        sse = new SseChannelsImpl(config, vertx, unresolvable(), unresolvable());
+        sse = new SseChannelsImpl(config, vertx, unresolvable(), unresolvable(), unresolvable());
     }
 
     @TearDown

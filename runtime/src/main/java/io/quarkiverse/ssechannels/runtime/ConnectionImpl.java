@@ -501,11 +501,11 @@ final class ConnectionImpl implements Connection {
             return;
         }
         flushing = true;
-        long queued = queuedBytes;
-        if (metrics != null && queued > 0) {
-            metrics.queued(queued);
-        }
         try {
+            long queued = queuedBytes;
+            if (metrics != null && queued > 0) {
+                metrics.queued(queued);
+            }
             drain(stream.response());
         } catch (RuntimeException e) {
             // a response the application ended on another thread, between the check and a write, is no failure

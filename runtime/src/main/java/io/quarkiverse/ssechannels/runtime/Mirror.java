@@ -247,7 +247,12 @@ final class Mirror implements Broker.Listener {
                 }
             }
             if (covers > 0) {
-                runRefresh(running, covers);
+                try {
+                    runRefresh(running, covers);
+                } catch (BackendUnavailableException e) {
+                    backendError("refresh");
+                    throw e;
+                }
                 return;
             }
             try {

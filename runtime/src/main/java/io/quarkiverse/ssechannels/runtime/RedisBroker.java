@@ -293,13 +293,13 @@ public class RedisBroker implements Broker {
      * miss one published just after.
      */
     @Override
-    public void ping() {
-        await(() -> redis.send(Request.cmd(Command.PING)), "asking " + clientDescription + " for a PING");
+    public long clock() {
+        return System.currentTimeMillis() * 1000 + clockSkew - CLOCK_MARGIN_MICROS;
     }
 
     @Override
-    public long clock() {
-        return System.currentTimeMillis() * 1000 + clockSkew - CLOCK_MARGIN_MICROS;
+    public void ping() {
+        await(() -> redis.send(Request.cmd(Command.PING)), "asking " + clientDescription + " for a PING");
     }
 
     @Override

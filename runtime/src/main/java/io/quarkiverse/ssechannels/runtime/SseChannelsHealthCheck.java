@@ -7,7 +7,6 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.quarkiverse.ssechannels.BackendUnavailableException;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
@@ -43,8 +42,9 @@ public class SseChannelsHealthCheck implements AsyncHealthCheck {
             try {
                 broker.ping();
                 return builder.up().build();
-            } catch (BackendUnavailableException e) {
-                return builder.down().withData("error", e.getMessage()).build();
+            } catch (RuntimeException e) {
+                // BackendUnavailableException, or the client closing as the application stops: down, said once here
+                return builder.down().withData("error", String.valueOf(e.getMessage())).build();
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }

@@ -55,8 +55,8 @@ public interface SseChannelsRuntimeConfig {
 
         /**
          * Whether the extension's meters (`sse.channels.*`: connections, events published, delivered and replayed,
-         * resumes) are registered in the application's Micrometer registry. Without Micrometer, nothing is counted
-         * whatever this says.
+         * resumes, queue and write sizes, Redis publishes and errors) are registered in the application's Micrometer
+         * registry. Without Micrometer, nothing is counted whatever this says.
          */
         @WithDefault("true")
         boolean enabled();
