@@ -1,5 +1,7 @@
 package io.quarkiverse.ssechannels.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -196,6 +198,23 @@ final class PackagedApp implements AutoCloseable {
     /** @return the file that keeps what it printed */
     Path log() {
         return log.toAbsolutePath();
+    }
+
+    /**
+     * Stops every application (the {@code null}s skipped), then fails if any logged loudly: a complaint of one never
+     * leaves the others running.
+     */
+    static void closeAllThenCheckQuiet(PackagedApp... apps) throws InterruptedException {
+        for (PackagedApp app : apps) {
+            if (app != null) {
+                app.close();
+            }
+        }
+        for (PackagedApp app : apps) {
+            if (app != null) {
+                assertEquals(List.of(), app.complaints(), "nothing here may be logged loudly; see " + app.log());
+            }
+        }
     }
 
     /** Kills it (by its PID) if it still runs. */

@@ -72,12 +72,7 @@ public class SeveralInstancesIT {
 
     @AfterEach
     void stopInstances() throws Exception {
-        for (PackagedApp app : new PackagedApp[] { a, b }) {
-            if (app != null) {
-                app.close();
-                assertEquals(List.of(), app.complaints(), "nothing here may be logged loudly; see " + app.log());
-            }
-        }
+        PackagedApp.closeAllThenCheckQuiet(a, b);
     }
 
     @Test

@@ -139,6 +139,11 @@ final class ConnectionImpl implements Connection {
     private boolean headPending;
     private ByteBuf batch;
     private int batchBytes;
+    /** For metrics, reported when the stream ends: the most bytes its queue held when the event loop took to it. */
+    private long peakQueued;
+    /** Writes of frames, and their bytes, reported when the stream ends. */
+    private long writes;
+    private long bytesWritten;
 
     /**
      * @param lastEventId the client's last event id, {@code null} if it sent none or one that was ignored
@@ -502,9 +507,8 @@ final class ConnectionImpl implements Connection {
         }
         flushing = true;
         try {
-            long queued = queuedBytes;
-            if (metrics != null && queued > 0) {
-                metrics.queued(queued);
+            if (metrics != null) {
+                peakQueued = Math.max(peakQueued, queuedBytes);
             }
             drain(stream.response());
         } catch (RuntimeException e) {
@@ -765,9 +769,8 @@ final class ConnectionImpl implements Connection {
         batchBytes = 0;
         if (state != CLOSED && !writeFailed) {
             if (written != null) {
-                if (metrics != null) {
-                    metrics.written(written.readableBytes());
-                }
+                writes++;
+                bytesWritten += written.readableBytes();
                 response.write(Buffer.buffer(written), onWritten);
             } else if (headPending) {
                 response.write(Buffer.buffer(), onWritten);
@@ -867,6 +870,9 @@ final class ConnectionImpl implements Connection {
             return;
         }
         LOG.debugf("SSE connection [%s] %s", id, why);
+        if (metrics != null) {
+            metrics.ended(peakQueued, writes, bytesWritten);
+        }
         cancel(clock);
         cancel(closeTimeout);
         queue.clear();

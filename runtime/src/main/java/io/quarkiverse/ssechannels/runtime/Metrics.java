@@ -33,11 +33,15 @@ interface Metrics {
     /** A client that sent a last event id joined channels: {@link Resume#EXACT} or {@link Resume#GAP}. */
     void resumed(Resume outcome);
 
-    /** A connection's event loop took to its queue with that many bytes waiting in it. */
-    void queued(long bytes);
-
-    /** A connection wrote that many bytes in one write. */
-    void written(int bytes);
+    /**
+     * A stream ended: what it queued and wrote, recorded once per stream rather than on every write, which the event
+     * loops would pay for on every delivery.
+     *
+     * @param peakQueued the most bytes its queue held when its event loop took to it
+     * @param writes how many writes of frames it made
+     * @param bytesWritten their bytes
+     */
+    void ended(long peakQueued, long writes, long bytesWritten);
 
     /** An event was published to a shared log in that many nanoseconds, or failed after them. */
     void sharedPublish(long nanos, boolean succeeded);

@@ -71,21 +71,20 @@ public class MicrometerMetrics implements Metrics {
                     .tag("result", outcome.name().toLowerCase(Locale.ROOT)).register(registry));
         }
         this.queued = DistributionSummary.builder("sse.channels.queue.bytes").baseUnit("bytes")
-                .description("Bytes waiting in a connection's queue when its event loop takes to it").register(registry);
+                .description("The most bytes a stream's queue held when its event loop took to it, by stream")
+                .register(registry);
         this.written = DistributionSummary.builder("sse.channels.write.bytes").baseUnit("bytes")
-                .description("Bytes a connection writes at once: its frames are batched").register(registry);
+                .description("Bytes per write of a stream (its frames are batched), by stream").register(registry);
         this.sharedPublished = sharedPublish("success");
         this.sharedPublishFailed = sharedPublish("failure");
     }
 
     @Override
-    public void queued(long bytes) {
-        queued.record(bytes);
-    }
-
-    @Override
-    public void written(int bytes) {
-        written.record(bytes);
+    public void ended(long peakQueued, long writes, long bytesWritten) {
+        queued.record(peakQueued);
+        if (writes > 0) {
+            written.record((double) bytesWritten / writes);
+        }
     }
 
     private Timer sharedPublish(String outcome) {
