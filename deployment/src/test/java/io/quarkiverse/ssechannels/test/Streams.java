@@ -1,6 +1,9 @@
 package io.quarkiverse.ssechannels.test;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -147,6 +150,12 @@ public class Streams {
             flooding.set(false);
             thread.join(10_000);
         }
+    }
+
+    /** @return the answer to a plain GET of the path on the test's server, within 10 seconds */
+    public static HttpResponse<String> get(URI root, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(root.resolve(path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public static List<String> data(List<SseClient.Frame> frames) {

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,11 +98,13 @@ public class ReturnedStreamsTest {
             for (int i = 0; i < 60; i++) {
                 // on the event loop, or on a worker
                 String path = i % 2 == 0 ? "/multi/bare/busy" : "/returned/blocking/busy";
-                Socket socket = i % 3 == 0 ? RawHttp.stalledClient(root.resolve(path)) : RawHttp.get(root, path, Map.of());
+                Socket socket = i % 3 == 0 ? RawHttp.stalledClient(root.resolve(path))
+                        : RawHttp.get(root, path, Map.of());
                 try (socket) {
                     if (i % 3 != 0) {
                         socket.setSoTimeout(10_000);
-                        readSome(socket.getInputStream(), 1 + i * 997);
+                        int bytes = 1 + i * 997;
+                        assertEquals(bytes, socket.getInputStream().readNBytes(bytes).length, "the stream ended early");
                     }
                 }
             }
@@ -121,7 +119,7 @@ public class ReturnedStreamsTest {
         Channel capped = sse.channel("capped");
         try (SseClient first = SseClient.connect(root.resolve("/returned/reserved/capped"))) {
             Streams.awaitSize(capped, 1);
-            HttpResponse<String> full = get("/returned/reserved/capped");
+            HttpResponse<String> full = Streams.get(root, "/returned/reserved/capped");
             assertEquals(503, full.statusCode(), full.body());
             assertEquals("7", full.headers().firstValue("Retry-After").orElseThrow());
             assertEquals(1, capped.size());
@@ -159,7 +157,7 @@ public class ReturnedStreamsTest {
 
     @Test
     void subscribingToTheStreamFailsWithAnExplanation() throws Exception {
-        HttpResponse<String> response = get("/returned/subscribed");
+        HttpResponse<String> response = Streams.get(root, "/returned/subscribed");
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.body().contains("return it as is from a resource method that produces "
                 + "text/event-stream, " + SUBSCRIBED), response.body());
@@ -168,25 +166,9 @@ public class ReturnedStreamsTest {
 
     @Test
     void aStreamReturnedFromAMethodThatProducesSomethingElseFailsTheRequest() throws Exception {
-        HttpResponse<String> response = get("/returned/not-an-event-stream");
+        HttpResponse<String> response = Streams.get(root, "/returned/not-an-event-stream");
         assertEquals(500, response.statusCode(), response.body());
         assertEquals(0, ((SseChannelsImpl) sse).openConnections(), "nothing was opened");
-    }
-
-    private static void readSome(InputStream in, int bytes) throws IOException {
-        byte[] buffer = new byte[4096];
-        for (int read = 0; read < bytes;) {
-            int n = in.read(buffer, 0, Math.min(buffer.length, bytes - read));
-            if (n < 0) {
-                throw new IOException("the stream ended after " + read + " bytes");
-            }
-            read += n;
-        }
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(root.resolve(path)).timeout(WAIT).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     /**

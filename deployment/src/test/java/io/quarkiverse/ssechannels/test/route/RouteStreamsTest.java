@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedInputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -150,7 +148,7 @@ public class RouteStreamsTest {
 
     @Test
     void openingOffTheRequestsThreadIsRefusedWithAnExplanation() throws Exception {
-        HttpResponse<String> response = get("/mistakes/elsewhere");
+        HttpResponse<String> response = Streams.get(root, "/mistakes/elsewhere");
         assertEquals(500, response.statusCode());
         assertTrue(response.body().contains("must be called from the route's handler"), response.body());
         assertEquals(0, ((SseChannelsImpl) sse).openConnections(), "nothing was opened");
@@ -158,7 +156,7 @@ public class RouteStreamsTest {
 
     @Test
     void openingAResponseThatStartedIsRefusedWithAnExplanation() throws Exception {
-        HttpResponse<String> response = get("/mistakes/twice");
+        HttpResponse<String> response = Streams.get(root, "/mistakes/twice");
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(response.body().contains("needs a response whose head is not written yet, and that no connection "
                 + "took: GET /mistakes/twice"), response.body());
@@ -187,11 +185,6 @@ public class RouteStreamsTest {
             assertEquals(200, client.status(), client.raw());
             assertEquals(List.of(" fell back"), client.next(WAIT).comments(), client.raw());
         }
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(root.resolve(path)).timeout(WAIT).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     @ApplicationScoped
