@@ -11,10 +11,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntSupplier;
 
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
+import io.quarkiverse.ssechannels.testing.NodeProcess;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -91,24 +90,8 @@ public class RealClientsTest {
         return (int) browser.values("status").stream().filter("open"::equals).count();
     }
 
-    /**
-     * Waits for the condition; a timeout, or the client exiting first (a browser that cannot start), fails with what
-     * the client reported.
-     */
     private static void await(NodeProcess client, Callable<Boolean> condition) {
-        try {
-            Awaitility.await().atMost(WAIT).until(() -> {
-                if (condition.call()) {
-                    return true;
-                }
-                if (!client.isAlive()) {
-                    throw new AssertionError("The client exited; it reported:\n" + client.transcript());
-                }
-                return false;
-            });
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError(e.getMessage() + "; the client reported:\n" + client.transcript(), e);
-        }
+        client.await(WAIT, condition);
     }
 
     /**

@@ -653,6 +653,20 @@ final class ChannelImpl implements Channel {
         members = now;
     }
 
+    /** @return up to that many of the newest events this instance holds, newest first; read without the lock */
+    List<Event> lastEvents(int count) {
+        EventLog held = log;
+        List<Event> events = new ArrayList<>(count);
+        for (long offset = held.last(); events.size() < count; offset--) {
+            Event event = held.get(offset);
+            if (event == null || event == EventLog.EVICTED) {
+                break;
+            }
+            events.add(event);
+        }
+        return events;
+    }
+
     @Override
     public int historySize() {
         return log.size();

@@ -2,8 +2,11 @@ package io.quarkiverse.ssechannels.runtime;
 
 import java.lang.annotation.Annotation;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -317,6 +320,21 @@ public class SseChannelsImpl implements SseChannels {
                     store == null ? config.historySize() : store.historySize().orElse(config.historySize()),
                     store == null ? config.emptyTimeout() : store.emptyTimeout().orElse(config.emptyTimeout()));
         });
+    }
+
+    /** @return the named channels made so far, for the Dev UI */
+    Collection<ChannelImpl> namedChannels() {
+        return Collections.unmodifiableCollection(named.values());
+    }
+
+    /** @return the named channel made with that name, {@code null} if none was */
+    ChannelImpl namedChannel(String name) {
+        return named.get(name);
+    }
+
+    /** @return the stores made so far, by name, for the Dev UI */
+    Map<String, TemporaryChannelsImpl<?>> stores() {
+        return Collections.unmodifiableMap(stores);
     }
 
     /** @return the log shared with other instances, {@code null} with the memory backend */

@@ -2,6 +2,8 @@ package io.quarkiverse.ssechannels.runtime;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -135,6 +137,11 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     @Override
     public int size() {
         return broker == null ? channels.size() : keys().size();
+    }
+
+    /** @return the channels of this store this instance holds now, for the Dev UI */
+    Collection<ChannelImpl> here() {
+        return Collections.unmodifiableCollection(channels.values());
     }
 
     /** One refresh at a time: while Redis does not answer, refreshes do not pile up behind each other. */
