@@ -125,6 +125,22 @@ class ResumingSseClientTest {
                 "the server asked for 30 ms between connections: " + gaps);
     }
 
+    /** The documentation's example: it resumes from the id it saved, and gets the events after it with their ids. */
+    @Test
+    void theDocumentedFollowerResumesFromItsSavedId() {
+        SCRIPTS.put("/weather", (request, n) -> {
+            if ("41".equals(request.getHeader("Last-Event-ID"))) {
+                stream(request).end("id: 42\ndata: sunny\n\n");
+            } else {
+                request.response().setStatusCode(204).end();
+            }
+        });
+        WeatherFollower follower = new WeatherFollower();
+        follower.follow(vertx, uri("/weather"), "41");
+        Awaitility.await().atMost(WAIT).until(() -> !follower.forecasts.isEmpty());
+        assertEquals(List.of("42:sunny"), follower.forecasts);
+    }
+
     @Test
     void unavailableAnswersAreRetriedAfterRetryAfter() {
         SCRIPTS.put("/busy", (request, n) -> {

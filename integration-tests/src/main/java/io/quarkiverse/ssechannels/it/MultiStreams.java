@@ -16,6 +16,7 @@ import io.smallrye.mutiny.Multi;
  * The weather stream returned as a {@code Multi}: {@code GET /multi/sse/weather} behaves like
  * {@code GET /sse/weather}.
  */
+// tag::class[]
 @Path("/multi/sse")
 @Produces(MediaType.SERVER_SENT_EVENTS)
 public class MultiStreams {
@@ -30,11 +31,12 @@ public class MultiStreams {
      */
     @GET
     @Path("/weather")
-    @Blocking
+    @Blocking // <1>
     public Multi<OutboundSseEvent> weather() {
-        return weather.multi(connection -> {
+        return weather.multi(connection -> { // <2>
             connection.sendComment("OK");
             weather.add(connection);
         });
     }
 }
+// end::class[]

@@ -17,6 +17,7 @@ import io.vertx.ext.web.RoutingContext;
  * The weather stream from a Vert.x route, without a JAX-RS request behind it: {@code GET /route/sse/weather} behaves
  * like {@code GET /sse/weather}.
  */
+// tag::class[]
 @ApplicationScoped
 public class RouteStreams {
 
@@ -29,7 +30,7 @@ public class RouteStreams {
 
     void routes(@Observes Router router) {
         Handler<RoutingContext> stream = routing -> {
-            Connection connection = weather.open(routing);
+            Connection connection = weather.open(routing); // <1>
             connection.sendComment("OK");
             weather.add(connection);
         };
@@ -41,3 +42,4 @@ public class RouteStreams {
         }
     }
 }
+// end::class[]

@@ -23,16 +23,20 @@ import io.quarkiverse.ssechannels.TemporaryChannels;
 /**
  * The demo's event streams.
  */
+// tag::weather[]
 @Path("/sse")
 @Produces(MediaType.SERVER_SENT_EVENTS)
 public class StreamResource {
 
+    // end::weather[]
     @Inject
     SseChannels sse;
 
+    // tag::weather[]
     @Inject
     @ChannelName("weather")
     Channel weather;
+    // end::weather[]
 
     @Inject
     @ChannelName("news")
@@ -50,11 +54,14 @@ public class StreamResource {
         connection.send(SseMessage.builder().event("my-event").data(Map.of()).id("id").build());
     }
 
+    // tag::weather[]
+
     @GET
     @Path("/weather")
     public void weather(@Context SseEventSink sink) {
         join(sink, weather);
     }
+    // end::weather[]
 
     @GET
     @Path("/news")
@@ -71,9 +78,11 @@ public class StreamResource {
     public void feed(@Context SseEventSink sink) {
         Connection connection = sse.open(sink);
         connection.sendComment("OK");
+        // tag::feed[]
         connection.join(resume -> resume == Resume.GAP
                 ? SseMessage.builder().event("gap").data("some events may be missing").build()
                 : null, weather, news);
+        // end::feed[]
     }
 
     @GET
@@ -84,10 +93,13 @@ public class StreamResource {
         users.join(userId, connection);
     }
 
+    // tag::weather[]
+
     /** Over the channel's max-connections, {@code channel.open} answers 503 before the stream starts. */
     private void join(SseEventSink sink, Channel channel) {
-        Connection connection = channel.open(sink);
+        Connection connection = channel.open(sink); // <1>
         connection.sendComment("OK");
         channel.add(connection);
     }
 }
+// end::weather[]
