@@ -1,6 +1,7 @@
 package io.quarkiverse.ssechannels;
 
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -116,6 +117,31 @@ public interface Channel {
      *         {@code quarkus.sse-channels.max-data-size}; nothing is sent or kept
      */
     String send(SseMessage message);
+
+    /**
+     * Sends an event only to the connections the filter admits, such as those whose client has a role:
+     * {@code channel.send(message, c -> c.identity().map(i -> i.hasRole("admin")).orElse(false))}. The frame is still
+     * encoded once and the event kept once in the history; each connection asks the filter, on its own event loop,
+     * when it would write the event, live or while catching up. So a client that reconnects is replayed only what the
+     * filter admits for its new connection, and never an event the filter kept from it. The event takes its place in
+     * the channel's order for every connection: past it, a connection it was kept from goes on as past any other.
+     * <p>
+     * The filter runs on event loops, once per connection and event, and again whenever the event is replayed, possibly
+     * long after this call: it must be quick, must not block, and must depend only on the connection (its
+     * {@link Connection#identity() identity}, its {@link Connection#attributes() attributes}, set before it joined,
+     * its {@link Connection#request() request}) and on what it captured itself, not on request-scoped beans. One that
+     * throws keeps the event from that connection, and is logged at {@code ERROR}.
+     *
+     * @param message the event; it must have data or an event name
+     * @param filter the connections the event is for; {@code null} for all, as {@link #send(SseMessage)}
+     * @return the event's id
+     * @throws IllegalArgumentException if the message is a comment or retry hint only, or its data cannot be
+     *         serialised or is too large
+     * @throws IllegalStateException with {@code quarkus.sse-channels.backend=redis}: other instances could not apply
+     *         the filter, and would send the event to every connection
+     * @throws ChannelClosedException if this channel is closed
+     */
+    String send(SseMessage message, Predicate<Connection> filter);
 
     /**
      * @return the number of connections in the channel now, catching up or live

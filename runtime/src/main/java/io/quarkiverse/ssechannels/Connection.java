@@ -1,8 +1,11 @@
 package io.quarkiverse.ssechannels;
 
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -144,6 +147,27 @@ public interface Connection {
      * @return the HTTP request that opened this stream (headers, query parameters, remote address)
      */
     HttpServerRequest request();
+
+    /**
+     * The identity of the client, as Quarkus Security established it for the request that opened this stream: its
+     * principal and roles, for a filtered send ({@link Channel#send(SseMessage, java.util.function.Predicate)}) or a
+     * close listener. It is taken when the stream opens and kept as it was for the stream's lifetime.
+     *
+     * @return the request's identity; empty if the request was not authenticated (no credentials, or an anonymous
+     *         identity), or if it had not been authenticated yet when the stream opened (with
+     *         {@code quarkus.http.auth.proactive=false}, on an endpoint that does not require authentication)
+     */
+    Optional<SecurityIdentity> identity();
+
+    /**
+     * Attributes of the application's own for this connection, such as what it looked up when the stream opened,
+     * for a filtered send or a close listener. Set them before the connection joins a channel: it starts catching up
+     * at once, and a filter asked then sees what was set by then. Thread safe; empty until the application puts
+     * something in it, and gone with the connection.
+     *
+     * @return the connection's attributes, a map the application may change
+     */
+    Map<String, Object> attributes();
 
     /**
      * A handle on a registered listener.

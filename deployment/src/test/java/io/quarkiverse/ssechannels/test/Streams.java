@@ -71,6 +71,16 @@ public class Streams {
         open(sink, null, null).join(Arrays.stream(names.split(",")).map(sse::channel).toArray(Channel[]::new));
     }
 
+    /** Opens a connection with the attribute {@code team} set, then joins the named channels at once. */
+    @GET
+    @Path("/team/{team}/{names}")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void team(@Context SseEventSink sink, @PathParam("team") String team, @PathParam("names") String names) {
+        Connection connection = open(sink, null, null);
+        connection.attributes().put("team", team);
+        connection.join(Arrays.stream(names.split(",")).map(sse::channel).toArray(Channel[]::new));
+    }
+
     /** Opens a connection in a channel without recording it, for churns that must leave nothing behind. */
     @GET
     @Path("/bare/{name}")

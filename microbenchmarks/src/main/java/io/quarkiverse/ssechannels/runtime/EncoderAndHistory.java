@@ -66,7 +66,7 @@ public class EncoderAndHistory {
     @Benchmark
     public EventLog append() {
         offset = log.nextOffset();
-        log.append(new Event(null, offset, offset, null, false, frame, frame));
+        log.append(new Event(null, offset, offset, null, false, frame, frame, null));
         return log;
     }
 

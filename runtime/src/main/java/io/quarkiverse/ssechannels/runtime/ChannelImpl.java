@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -482,7 +483,20 @@ final class ChannelImpl implements Channel {
 
     @Override
     public String send(SseMessage message) {
+        return send(message, null);
+    }
+
+    @Override
+    public String send(SseMessage message, Predicate<Connection> filter) {
         Objects.requireNonNull(message, "message");
+        if (filter != null && !message.isEvent()) {
+            throw new IllegalArgumentException("A filtered send needs an event (data or an event name): comments and "
+                    + "retry hints are neither kept nor filtered");
+        }
+        if (filter != null && mirror != null) {
+            throw new IllegalStateException("A filtered send needs quarkus.sse-channels.backend=memory: channel ["
+                    + name + "] is shared through Redis, and its other instances cannot apply a Java predicate");
+        }
         SseEncoder.Prepared prepared = owner.encoder().prepare(message);
         if (mirror != null) {
             ensureOpen();
@@ -506,7 +520,7 @@ final class ChannelImpl implements Channel {
             String id = callerId ? message.id() : Cursor.position(epoch, offset);
             Buffer frame = callerId ? built : prepared.frameWithPosition(id);
             lastStamp = owner.nextStamp(lastStamp);
-            append(new Event(this, offset, lastStamp, id, callerId, frame, prepared.body()));
+            append(new Event(this, offset, lastStamp, id, callerId, frame, prepared.body(), filter));
             published(message);
             return id;
         } finally {
@@ -843,8 +857,10 @@ final class ChannelImpl implements Channel {
 
     private void ensureRoom() {
         if (isFull()) {
-            throw owner.unavailable("Too many SSE connections: SSE channel [" + name + "] already has its " + maxConnections
-                    + " connections (quarkus.sse-channels.channels.\"" + name + "\".max-connections)");
+            // a named channel's limit is its own; a temporary channel's, its store's
+            throw owner.unavailable("Too many SSE connections: SSE channel [" + name + "] already has its "
+                    + maxConnections + " connections (" + (closesWhenEmpty ? "its store's max-connections"
+                            : "quarkus.sse-channels.channels.\"" + name + "\".max-connections") + ")");
         }
     }
 

@@ -8,7 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -26,6 +28,7 @@ import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -111,6 +114,8 @@ final class ConnectionImpl implements Connection {
     /** Once in several channels, every event carries the cursor of all of them, even after leaving some. */
     private volatile boolean cursorIds;
     private volatile Resume resume = Resume.NONE;
+    /** Created on first use: most connections have none. */
+    private volatile Map<String, Object> attributes;
     private volatile String closeReason;
     private volatile CloseReason closeKind;
     /** Subscriptions the application removed, by channel: joining that channel again continues from them. */
@@ -428,6 +433,26 @@ final class ConnectionImpl implements Connection {
         return stream.request();
     }
 
+    @Override
+    public Optional<SecurityIdentity> identity() {
+        return Optional.ofNullable(stream.identity);
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        Map<String, Object> map = attributes;
+        if (map == null) {
+            synchronized (this) {
+                map = attributes;
+                if (map == null) {
+                    map = new ConcurrentHashMap<>();
+                    attributes = map;
+                }
+            }
+        }
+        return map;
+    }
+
     /**
      * Queues an encoded frame. Frames queued by one thread are written in that order.
      */
@@ -598,8 +623,12 @@ final class ConnectionImpl implements Connection {
         return null;
     }
 
-    private void append(Event event, Subscription subscription) {
+    /** @return whether the event was written: not if its filter keeps it from this connection */
+    private boolean append(Event event, Subscription subscription) {
         subscription.position = event.offset();
+        if (event.filter() != null && !admits(event)) {
+            return false;
+        }
         ChannelCounters counters = subscription.channel.counters;
         if (counters != null) {
             counters.delivered.increment();
@@ -609,6 +638,24 @@ final class ConnectionImpl implements Connection {
             append(SseEncoder.position(cursor()));
         } else {
             append(event.frame());
+        }
+        return true;
+    }
+
+    /**
+     * Asks the event's filter, on this connection's event loop, live or replaying alike: a client that resumes gets
+     * again only what the filter lets through to its new connection. A filter that throws keeps the event away (but a
+     * virtual machine error, which nothing can recover from here).
+     */
+    private boolean admits(Event event) {
+        try {
+            return event.filter().test(this);
+        } catch (Exception | LinkageError | AssertionError e) {
+            // whatever an application's filter may throw (a checked exception thrown sneakily, a class it could not
+            // load, an assertion) must not escape the event loop's drain, which would leave the connection stuck
+            LOG.errorf(e, "The filter of an event of SSE channel [%s] failed for connection [%s]; the event is not "
+                    + "sent to it", event.channel().name(), id);
+            return false;
         }
     }
 
@@ -679,8 +726,7 @@ final class ConnectionImpl implements Connection {
                         continue;
                 }
             }
-            append(event, next);
-            if (next.channel.counters != null) {
+            if (append(event, next) && next.channel.counters != null) {
                 next.channel.counters.replayed.increment();
             }
             if (batchBytes >= MAX_BATCH_BYTES) {

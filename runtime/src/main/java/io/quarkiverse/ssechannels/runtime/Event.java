@@ -1,5 +1,8 @@
 package io.quarkiverse.ssechannels.runtime;
 
+import java.util.function.Predicate;
+
+import io.quarkiverse.ssechannels.Connection;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -12,6 +15,9 @@ import io.vertx.core.buffer.Buffer;
  * @param callerId whether the id is the caller's
  * @param frame the whole frame, id included, written to connections in this channel only
  * @param body the frame without its id line and closing blank line, for connections that write their own cursor
+ * @param filter the connections it is for, asked by each connection when it would write the event; {@code null} for
+ *        all
  */
-record Event(ChannelImpl channel, long offset, long stamp, String id, boolean callerId, Buffer frame, Buffer body) {
+record Event(ChannelImpl channel, long offset, long stamp, String id, boolean callerId, Buffer frame, Buffer body,
+        Predicate<Connection> filter) {
 }

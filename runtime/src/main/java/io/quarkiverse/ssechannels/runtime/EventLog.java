@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class EventLog {
 
     /** Answered by {@link #get} for an event the ring no longer holds. */
-    static final Event EVICTED = new Event(null, -1, -1, null, false, null, null);
+    static final Event EVICTED = new Event(null, -1, -1, null, false, null, null, null);
 
     private final AtomicReferenceArray<Event> ring;
     private final int capacity;

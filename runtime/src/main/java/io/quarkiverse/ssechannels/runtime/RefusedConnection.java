@@ -1,6 +1,9 @@
 package io.quarkiverse.ssechannels.runtime;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -8,7 +11,9 @@ import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.Resume;
 import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * What a route gets when its stream was refused, and answered {@code 503} already: a connection that is closed from
@@ -17,9 +22,12 @@ import io.vertx.core.http.HttpServerRequest;
 final class RefusedConnection implements Connection {
 
     private final HttpServerRequest request;
+    private final SecurityIdentity identity;
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
-    RefusedConnection(HttpServerRequest request) {
-        this.request = request;
+    RefusedConnection(RoutingContext routing) {
+        this.request = routing.request();
+        this.identity = StreamBinding.identityOf(routing);
     }
 
     @Override
@@ -71,6 +79,16 @@ final class RefusedConnection implements Connection {
     @Override
     public String lastEventId() {
         return null;
+    }
+
+    @Override
+    public Optional<SecurityIdentity> identity() {
+        return Optional.ofNullable(identity);
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
     }
 
     @Override

@@ -25,7 +25,7 @@ final class RouteBinding extends StreamBinding {
     private volatile Runnable whenEnded;
 
     private RouteBinding(RoutingContext routing, ContextInternal handling) {
-        super(routing.request(), routing.response());
+        super(routing);
         this.routing = routing;
         this.handling = handling;
         // the application, or Vert.x Web's failure handling, may end the response of a keep-alive connection

@@ -59,6 +59,6 @@ record SharedEvent(String epoch, long offset, long stamp, String callerId, byte[
         boolean caller = callerId != null;
         String id = caller ? callerId : Cursor.position(epoch, offset);
         Buffer frame = caller ? prepared.frame(null) : prepared.frameWithPosition(id);
-        return new Event(channel, offset, stamp, id, caller, frame, prepared.body());
+        return new Event(channel, offset, stamp, id, caller, frame, prepared.body(), null);
     }
 }

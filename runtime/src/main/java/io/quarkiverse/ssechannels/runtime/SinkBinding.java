@@ -25,7 +25,7 @@ final class SinkBinding extends StreamBinding {
     private final boolean chainKept;
 
     private SinkBinding(ResteasyReactiveRequestContext context, SseEventSinkImpl sink, RoutingContext routing) {
-        super(routing.request(), routing.response());
+        super(routing);
         this.context = context;
         this.sink = sink;
         // a returned stream's request is suspended by the handler that opens it, whatever the client did meanwhile:

@@ -176,7 +176,7 @@ public class SseChannelsImpl implements SseChannels {
                     .putHeader(HttpHeaders.RETRY_AFTER, refusal.getHeaderString(HttpHeaders.RETRY_AFTER))
                     .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain;charset=UTF-8")
                     .end(String.valueOf(refusal.getEntity()));
-            return new RefusedConnection(routing.request());
+            return new RefusedConnection(routing);
         }
     }
 
@@ -318,7 +318,8 @@ public class SseChannelsImpl implements SseChannels {
             SseChannelsRuntimeConfig.StoreConfig store = config.stores().get(n);
             return new TemporaryChannelsImpl<>(this, n, keys,
                     store == null ? config.historySize() : store.historySize().orElse(config.historySize()),
-                    store == null ? config.emptyTimeout() : store.emptyTimeout().orElse(config.emptyTimeout()));
+                    store == null ? config.emptyTimeout() : store.emptyTimeout().orElse(config.emptyTimeout()),
+                    store == null ? 0 : store.maxConnections().orElse(0));
         });
     }
 

@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,6 +16,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.HttpServerRequestInternal;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * What a connection needs of the HTTP request that opened its stream: the Vert.x request and response, the event
@@ -31,10 +34,20 @@ abstract sealed class StreamBinding permits SinkBinding, RouteBinding {
 
     final HttpServerRequest request;
     final HttpServerResponse response;
+    /** The client's identity when the stream opened, {@code null} if the request was not authenticated. */
+    final SecurityIdentity identity;
 
-    StreamBinding(HttpServerRequest request, HttpServerResponse response) {
-        this.request = request;
-        this.response = response;
+    StreamBinding(RoutingContext routing) {
+        this.request = routing.request();
+        this.response = routing.response();
+        this.identity = identityOf(routing);
+    }
+
+    /** @return the identity Quarkus Security authenticated the request with, {@code null} if none or anonymous */
+    static SecurityIdentity identityOf(RoutingContext routing) {
+        return routing.user() instanceof QuarkusHttpUser user && !user.getSecurityIdentity().isAnonymous()
+                ? user.getSecurityIdentity()
+                : null;
     }
 
     /**

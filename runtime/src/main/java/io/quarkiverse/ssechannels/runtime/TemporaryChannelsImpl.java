@@ -40,6 +40,8 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     private final Function<String, K> keys;
     private final int historySize;
     private final Duration emptyTimeout;
+    /** Per channel, 0 for no limit. */
+    private final int maxConnections;
     private final ConcurrentHashMap<K, ChannelImpl> channels = new ConcurrentHashMap<>();
     private final Broker broker;
     private final Duration alive;
@@ -48,12 +50,13 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
     private final AtomicBoolean refreshing = new AtomicBoolean();
 
     TemporaryChannelsImpl(SseChannelsImpl owner, String name, Function<String, K> keys, int historySize,
-            Duration emptyTimeout) {
+            Duration emptyTimeout, int maxConnections) {
         this.owner = owner;
         this.name = name;
         this.keys = keys;
         this.historySize = historySize;
         this.emptyTimeout = emptyTimeout;
+        this.maxConnections = maxConnections;
         this.broker = owner.broker();
         Duration interval = owner.presenceInterval();
         this.alive = interval.multipliedBy(3);
@@ -76,8 +79,8 @@ final class TemporaryChannelsImpl<K> implements TemporaryChannels<K> {
             sharing = new ChannelImpl.Sharing(broker, "s:" + name + ":" + id, keep,
                     new Mirror.Place(name, id, alive, emptyTimeout));
         }
-        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout, true, 0, sharing,
-                owner.unnamedCounters());
+        ChannelImpl channel = new ChannelImpl(String.valueOf(key), owner, historySize, emptyTimeout, true,
+                maxConnections, sharing, owner.unnamedCounters());
         channel.onClose(c -> channels.remove(key, c));
         return channel;
     }

@@ -221,5 +221,12 @@ public interface SseChannelsRuntimeConfig {
          * default, `quarkus.sse-channels.empty-timeout`.
          */
         Optional<Duration> emptyTimeout();
+
+        /**
+         * How many connections each channel of this store holds at most, on each instance: with one channel per user,
+         * how many streams a user may have open at once. Past it, a connection that joins the channel gets a
+         * `retry:` hint of `quarkus.sse-channels.retry-after` and its stream ends. By default, no limit.
+         */
+        OptionalInt maxConnections();
     }
 }
