@@ -1,6 +1,8 @@
 package io.quarkiverse.ssechannels.it;
 
+import static io.quarkiverse.ssechannels.it.DemoContractTest.uri;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +16,7 @@ import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import io.quarkiverse.ssechannels.Channel;
@@ -22,6 +25,7 @@ import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkiverse.ssechannels.testing.RedisServer;
+import io.quarkiverse.ssechannels.testing.SseClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -71,6 +75,10 @@ public class RedisOnEventLoopTest {
     @Inject
     Vertx vertx;
 
+    @Inject
+    @ChannelStore("private")
+    TemporaryChannels<String> privateChannels;
+
     @Test
     void sendingAndListingTemporaryChannelsAreRefusedOnAnEventLoop() throws Exception {
         assertRefused(() -> weather.send(SseMessage.data("x")), "sending to");
@@ -87,6 +95,28 @@ public class RedisOnEventLoopTest {
         assertTrue(weather.send(SseMessage.data("x")).matches("[0-9a-z]{8}-\\d+"), "an id");
         assertEquals(Set.of(), users.keys());
         assertEquals(published + 1, MetricsTest.metric(PUBLISHED));
+    }
+
+    /**
+     * The secure reactive route opens the stream on the event loop and joins on a worker: the user's private channel,
+     * shared through Redis, delivers; a filtered send is refused, as other instances could not apply the filter.
+     */
+    @Test
+    void theSecureRouteJoinsOnAWorkerAndFilteredSendsAreRefused() {
+        Map<String, String> newsroom = SecurityTest.basic("newsroom", "newsroom-password");
+        try (SseClient alice = SseClient.connect(uri("/secure/route/sse/me"),
+                SecurityTest.basic("alice", "alice-password"))) {
+            Awaitility.await().atMost(DemoContractTest.WAIT).until(() -> privateChannels.get("alice")
+                    .map(Channel::size).orElse(0) == 1);
+            var request = given().body("shared").contentType("text/plain");
+            newsroom.forEach(request::header);
+            request.post("/secure/user/alice").then().statusCode(202);
+            assertEquals("shared", alice.nextEvent(DemoContractTest.WAIT).data(), alice.raw());
+        }
+        var filtered = given().body("for admins").contentType("text/plain");
+        newsroom.forEach(filtered::header);
+        filtered.post("/secure/announcements?role=admin").then().statusCode(501)
+                .body(containsString("quarkus.sse-channels.backend=memory"));
     }
 
     /** Redis answers: the readiness check is up, and says which backend it asked. */

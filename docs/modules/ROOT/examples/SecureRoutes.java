@@ -1,0 +1,52 @@
+package io.quarkiverse.ssechannels.it;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkiverse.ssechannels.ChannelStore;
+import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.TemporaryChannels;
+import io.quarkus.security.Authenticated;
+import io.quarkus.vertx.web.Route;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The signed-in user's private channel from a reactive route: {@code GET /secure/route/sse/me} behaves like
+ * {@code GET /secure/sse/me}. The route's security annotation is checked before the handler runs.
+ */
+public class SecureRoutes {
+
+    @Inject
+    SseChannels sse;
+
+    @Inject
+    @ChannelStore("private")
+    TemporaryChannels<String> privateChannels;
+
+    @ConfigProperty(name = "quarkus.sse-channels.backend", defaultValue = "memory")
+    String backend;
+
+    /**
+     * On the event loop: a refused request then ends the way Quarkus ends any, where a blocking reactive route
+     * refused over HTTP/2 logs an error of Quarkus' own (3.33). With Redis, joining waits for it: a worker joins, still
+     * on the request's own Vert.x context, so that the join resumes from the client's last event id.
+     */
+    // tag::route[]
+    @Route(path = "/secure/route/sse/me", methods = Route.HttpMethod.GET)
+    @Authenticated
+    void me(RoutingContext routing) {
+        Connection connection = sse.open(routing);
+        // the identity the request was authenticated with, which the connection keeps (a refused stream's too)
+        String user = connection.identity().orElseThrow().getPrincipal().getName();
+        if (!"redis".equals(backend)) {
+            privateChannels.join(user, connection);
+            return;
+        }
+        Vertx.currentContext().executeBlocking(() -> privateChannels.join(user, connection))
+                .onFailure(failure -> connection.close()); // Redis did not answer: the client comes back later
+    }
+    // end::route[]
+}
