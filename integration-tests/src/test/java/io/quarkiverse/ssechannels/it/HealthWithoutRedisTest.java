@@ -4,6 +4,7 @@ import static io.quarkiverse.ssechannels.it.HealthTest.CHECK;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,7 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * With the Redis backend and no Redis answering (a free port, nothing listening), the readiness check is down and
- * says why.
+ * says why, and a publish is refused and counted among the backend's errors.
  */
 @QuarkusTest
 @TestProfile(HealthWithoutRedisTest.NoRedis.class)
@@ -39,6 +40,21 @@ public class HealthWithoutRedisTest {
             return Map.of("quarkus.sse-channels.backend", "redis", "quarkus.redis.hosts", nowhere(),
                     "quarkus.sse-channels.redis.timeout", "500ms");
         }
+    }
+
+    @Test
+    void aPublishIsRefusedAndCountedAsABackendError() {
+        double before = backendErrors();
+        given().body("lost?").contentType("text/plain").post("/weather").then().statusCode(503)
+                .header("Retry-After", "1");
+        double after = backendErrors();
+        assertTrue(after >= before + 1, "counted: " + before + " -> " + after);
+    }
+
+    /** @return the errors of the channel's first use (attaching to its shared log) and of publishing, summed */
+    private static double backendErrors() {
+        String errors = "sse_channels_redis_errors_total{operation=\"%s\"}";
+        return MetricsTest.metric(errors.formatted("publish")) + MetricsTest.metric(errors.formatted("attach"));
     }
 
     @Test
