@@ -1,5 +1,6 @@
 package io.quarkiverse.ssechannels.it;
 
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -11,11 +12,13 @@ import io.quarkiverse.ssechannels.TemporaryChannels;
 import io.quarkus.security.Authenticated;
 import io.quarkus.vertx.web.Route;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The signed-in user's private channel from a reactive route: {@code GET /secure/route/sse/me} behaves like
- * {@code GET /secure/sse/me}. The route's security annotation is checked before the handler runs.
+ * The signed-in user's private channel from routes: {@code GET /secure/route/sse/me} (a reactive route, whose security
+ * annotation is checked before the handler runs) and {@code GET /secure/router/sse/me} (a plain Vert.x route, behind
+ * an HTTP permission) behave like {@code GET /secure/sse/me}.
  */
 public class SecureRoutes {
 
@@ -38,6 +41,10 @@ public class SecureRoutes {
     @Route(path = "/secure/route/sse/me", methods = Route.HttpMethod.GET)
     @Authenticated
     void me(RoutingContext routing) {
+        joinOwnChannel(routing);
+    }
+
+    private void joinOwnChannel(RoutingContext routing) {
         Connection connection = sse.open(routing);
         // the identity the request was authenticated with, which the connection keeps (a refused stream's too)
         String user = connection.identity().orElseThrow().getPrincipal().getName();
@@ -49,4 +56,12 @@ public class SecureRoutes {
                 .onFailure(failure -> connection.close()); // Redis did not answer: the client comes back later
     }
     // end::route[]
+
+    /**
+     * The same channel from a plain Vert.x route, which has no annotations to check: the path's HTTP permission
+     * (application.properties) authenticates the request before any handler runs.
+     */
+    void routes(@Observes Router router) {
+        router.get("/secure/router/sse/me").handler(this::joinOwnChannel);
+    }
 }

@@ -64,15 +64,15 @@ public class SecureStreams {
     }
     // end::private[]
 
-    /** The same channel, the stream returned as a {@code Multi}. */
+    /** The same channel, the stream returned as a {@code Multi}; the connection's identity names the user. */
     @GET
     @Path("/multi/sse/me")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Authenticated
     @Blocking
-    public Multi<OutboundSseEvent> meAsMulti(@Context SecurityContext security) {
-        String user = security.getUserPrincipal().getName();
-        return sse.multi(connection -> privateChannels.join(user, connection));
+    public Multi<OutboundSseEvent> meAsMulti() {
+        return sse.multi(connection -> privateChannels
+                .join(connection.identity().orElseThrow().getPrincipal().getName(), connection));
     }
 
     // tag::announcements[]

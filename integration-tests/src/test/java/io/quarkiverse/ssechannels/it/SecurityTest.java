@@ -21,7 +21,7 @@ import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelName;
@@ -52,9 +52,16 @@ public class SecurityTest {
     @ChannelName("announcements")
     Channel announcements;
 
-    /** Every way of opening the private stream: a resource method, a returned Multi, a reactive route. */
+    /**
+     * Every way of opening the private stream: a resource method, a returned Multi, a reactive route, and a plain
+     * Vert.x route behind an HTTP permission.
+     */
+    static List<String> privateStreams() {
+        return List.of("/secure/sse/me", "/secure/multi/sse/me", "/secure/route/sse/me", "/secure/router/sse/me");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = { "/secure/sse/me", "/secure/multi/sse/me", "/secure/route/sse/me" })
+    @MethodSource("privateStreams")
     void withoutValidCredentialsNoStreamStarts(String path) throws Exception {
         // the streams of earlier tests are over, so that any stream a refused request opened shows
         Awaitility.await("no stream open").atMost(WAIT).until(() -> sse.openConnections() == 0);
@@ -70,7 +77,7 @@ public class SecurityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "/secure/sse/me", "/secure/multi/sse/me", "/secure/route/sse/me" })
+    @MethodSource("privateStreams")
     void eachUserReadsTheirOwnChannelOnly(String path) {
         try (SseClient alice = SseClient.connect(uri(path), basic("alice", "alice-password"));
                 SseClient bob = SseClient.connect(uri(path), basic("bob", "bob-password"))) {
