@@ -60,7 +60,7 @@ public class SecureStreams {
     @Path("/user/{id}")
     @RolesAllowed("publisher")
     public Response toUser(@PathParam("id") String id, String body) {
-        return Response.accepted(privateChannels.getOrCreate(id).send(SseMessage.data(body))).build();
+        return PublishResource.publish(privateChannels.getOrCreate(id), body, null, null);
     }
     // end::private[]
 
@@ -68,7 +68,7 @@ public class SecureStreams {
     @GET
     @Path("/multi/sse/me")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @Authenticated
+    @RolesAllowed("user")
     @Blocking
     public Multi<OutboundSseEvent> meAsMulti() {
         return sse.multi(connection -> privateChannels
@@ -96,14 +96,14 @@ public class SecureStreams {
     @Path("/announcements")
     @RolesAllowed("publisher")
     public Response announce(String body, @QueryParam("role") String role) {
-        SseMessage message = SseMessage.data(body);
         if (role == null) {
-            return Response.accepted(announcements.send(message)).build();
+            return PublishResource.publish(announcements, body, null, null);
         }
         if ("redis".equals(backend)) {
             return Response.status(Response.Status.NOT_IMPLEMENTED)
                     .entity("A filtered send needs quarkus.sse-channels.backend=memory").build();
         }
+        SseMessage message = SseMessage.data(body == null ? "" : body);
         return Response.accepted(announcements.send(message, connection -> hasRole(connection, role))).build();
     }
 

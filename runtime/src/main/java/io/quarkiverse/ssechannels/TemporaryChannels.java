@@ -30,7 +30,9 @@ public interface TemporaryChannels<K> {
      * Adds the connection to the key's channel, creating the channel when absent. Unlike
      * {@code getOrCreate(key).add(connection)}, this never fails because the channel's empty timeout closed it in
      * between: it then joins the key's new channel. The connection is in the returned channel unless it was
-     * already closed; how exactly it resumed is told by {@link Connection#resume()}. A connection closed already (its
+     * already closed, or the channel holds the store's {@code max-connections} (the connection's stream then ends
+     * with a {@code retry:} hint of {@code quarkus.sse-channels.retry-after}); how exactly it resumed is told by
+     * {@link Connection#resume()}. A connection closed already (its
      * client left, or its route was refused) creates no channel: it gets the key's channel if there is one, else a
      * channel that is closed.
      *

@@ -14,9 +14,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
-import io.quarkiverse.ssechannels.BackendUnavailableException;
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.SseChannels;
@@ -72,18 +69,8 @@ public class PublishResource {
         return users.keys();
     }
 
-    /**
-     * With the redis backend, Redis did not answer in time: the client may retry (the event may have been published
-     * already).
-     */
-    @ServerExceptionMapper
-    public Response unavailable(BackendUnavailableException e) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, 1)
-                .entity(e.getMessage()).type(MediaType.TEXT_PLAIN).build();
-    }
-
     /** A message the builder or the channel refuses (an id with a line break, data over max-data-size) is a 400. */
-    private static Response publish(Channel channel, String body, String event, String id) {
+    static Response publish(Channel channel, String body, String event, String id) {
         try {
             return Response.accepted(channel.send(SseMessage.builder().event(event).id(id)
                     .data(body == null ? "" : body).build())).build();

@@ -1,5 +1,8 @@
 package io.quarkiverse.ssechannels.it;
 
+import java.util.Optional;
+
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
@@ -9,7 +12,6 @@ import io.quarkiverse.ssechannels.ChannelStore;
 import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.TemporaryChannels;
-import io.quarkus.security.Authenticated;
 import io.quarkus.vertx.web.Route;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -39,7 +41,7 @@ public class SecureRoutes {
      */
     // tag::route[]
     @Route(path = "/secure/route/sse/me", methods = Route.HttpMethod.GET)
-    @Authenticated
+    @RolesAllowed("user")
     void me(RoutingContext routing) {
         joinOwnChannel(routing);
     }
@@ -47,7 +49,13 @@ public class SecureRoutes {
     private void joinOwnChannel(RoutingContext routing) {
         Connection connection = sse.open(routing);
         // the identity the request was authenticated with, which the connection keeps (a refused stream's too)
-        String user = connection.identity().orElseThrow().getPrincipal().getName();
+        Optional<String> name = connection.identity().map(identity -> identity.getPrincipal().getName());
+        if (name.isEmpty()) {
+            // a route left unprotected: nobody's channel to join
+            connection.close();
+            return;
+        }
+        String user = name.get();
         if (!"redis".equals(backend)) {
             privateChannels.join(user, connection);
             return;

@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -113,6 +114,10 @@ public class RedisOnEventLoopTest {
             request.post("/secure/user/alice").then().statusCode(202);
             assertEquals("shared", alice.nextEvent(DemoContractTest.WAIT).data(), alice.raw());
         }
+        // the extension's own refusal, which the demo's 501 stands in front of
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> weather.send(SseMessage.data("x"), connection -> true));
+        assertTrue(refused.getMessage().contains("backend=memory"), refused.getMessage());
         var filtered = given().body("for admins").contentType("text/plain");
         newsroom.forEach(filtered::header);
         filtered.post("/secure/announcements?role=admin").then().statusCode(501)

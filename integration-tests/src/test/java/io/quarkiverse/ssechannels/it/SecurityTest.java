@@ -22,6 +22,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelName;
@@ -94,14 +95,28 @@ public class SecurityTest {
         awaitMembers("bob", 0);
     }
 
-    /** The announcements take the role user: a publisher without it is refused before any stream starts. */
-    @Test
-    void aStreamThatTakesARoleIsRefusedWithoutIt() throws Exception {
+    /** These streams take the role user: a publisher without it is refused before any stream starts. */
+    @ParameterizedTest
+    @ValueSource(strings = { "/secure/sse/announcements", "/secure/multi/sse/me", "/secure/route/sse/me" })
+    void aStreamThatTakesARoleIsRefusedWithoutIt(String path) throws Exception {
         Awaitility.await("no stream open").atMost(WAIT).until(() -> sse.openConnections() == 0);
-        HttpResponse<String> response = get("/secure/sse/announcements", basic("newsroom", "newsroom-password"));
-        assertEquals(403, response.statusCode(), response.body());
+        HttpResponse<String> response = get(path, basic("newsroom", "newsroom-password"));
+        assertEquals(403, response.statusCode(), path + ": " + response.body());
         assertEquals(0, sse.openConnections(), "nothing kept for a refused request");
         assertEquals(0, announcements.size());
+        assertTrue(privateChannels.get("newsroom").isEmpty());
+    }
+
+    /** Authentication is asked for where an endpoint needs it: the open ones ignore credentials, even wrong ones. */
+    @Test
+    void theOpenEndpointsStayOpen() throws Exception {
+        Map<String, String> wrong = basic("alice", "wrong-password");
+        try (SseClient client = SseClient.connect(uri("/sse/weather"), wrong)) {
+            assertEquals(200, client.status(), client.raw());
+            DemoContractTest.awaitCount("/weather/connections", 1);
+            assertEquals(202, publish("/weather", "open to all", wrong));
+            assertEquals("open to all", client.nextEvent(WAIT).data(), client.raw());
+        }
     }
 
     @Test

@@ -225,7 +225,8 @@ public interface SseChannelsRuntimeConfig {
         /**
          * How many connections each channel of this store holds at most, on each instance: with one channel per user,
          * how many streams a user may have open at once. Past it, a connection that joins the channel gets a
-         * `retry:` hint of `quarkus.sse-channels.retry-after` and its stream ends. By default, no limit.
+         * `retry:` hint of `quarkus.sse-channels.retry-after` and its stream ends, and `Channel.open` on the channel
+         * answers `503 Service Unavailable` with a `Retry-After` header. By default, no limit.
          */
         OptionalInt maxConnections();
     }
