@@ -576,7 +576,8 @@ final class ConnectionImpl implements Connection {
                 }
             }
             boolean full = consumed < missed || (state == OPEN && !writeFailed && catchUp(response));
-            writeBatch(response, catchingUp());
+            // unwatched even after a replay: catchUp's own writes are watched, so at most this one meets a dead socket
+            writeBatch(response, false);
             int left = PENDING.addAndGet(this, -consumed);
             if (full && state != CLOSED && response.writeQueueFull()) {
                 stalled = true;

@@ -3,7 +3,6 @@ package io.quarkiverse.ssechannels.runtime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -39,15 +38,16 @@ public class SseChannelsDevUiService {
     }
 
     /**
-     * @return the named channels (name, connections, events held, history capacity and the newest event's id) and
-     *         the stores of temporary channels (name, channels and connections), as this instance holds them
+     * @return the named channels (name, connections, events held, history capacity and the newest event's offset,
+     *         so that a snapshot changes with every event) and the stores of temporary channels (name, channels and
+     *         connections), as this instance holds them
      */
     public JsonObject getChannels() {
         JsonArray named = new JsonArray();
         channels.namedChannels().stream().filter(c -> !c.isClosed()).sorted(Comparator.comparing(ChannelImpl::name))
                 .forEach(c -> named.add(new JsonObject().put("name", c.name()).put("connections", c.size())
                         .put("history", c.historySize()).put("capacity", c.log.capacity())
-                        .put("newest", newest(c))));
+                        .put("newest", c.log.last())));
         JsonArray stores = new JsonArray();
         channels.stores().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(store -> {
             int held = 0;
@@ -60,12 +60,6 @@ public class SseChannelsDevUiService {
                     connections));
         });
         return new JsonObject().put("open", channels.openConnections()).put("named", named).put("stores", stores);
-    }
-
-    /** @return the id of the channel's newest event, so that a snapshot changes with every event; null if none */
-    private static String newest(ChannelImpl channel) {
-        List<Event> newest = channel.lastEvents(1);
-        return newest.isEmpty() ? null : newest.get(0).id();
     }
 
     /** @return {@link #getChannels()} every second while it changes */
