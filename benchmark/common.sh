@@ -3,7 +3,8 @@
 mkdir -p "$out" benchmark/target
 client=(java -Xmx2g -cp "benchmark/target/classes:benchmark/target/quarkus-app/lib/main/*"
   io.quarkiverse.ssechannels.benchmark.client.LoadClient --out "$out")
-baselines=benchmark/target/quarkus-app/quarkus-run.jar
+# the benchmark's application serves the extension (under /channels) and the baselines alike
+app=benchmark/target/quarkus-app/quarkus-run.jar
 demo=integration-tests/target/quarkus-app/quarkus-run.jar
 pids=()
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done' EXIT
@@ -15,7 +16,7 @@ start_server() {
   shift 2
   local log="benchmark/target/$name.log"
   port=""
-  java -Xms1g -Xmx1g -XX:+UseG1GC -Dquarkus.http.port=0 -Dquarkus.log.level=WARN \
+  java -Xms1g -Xmx1g -XX:+UseG1GC -XX:-UseDynamicNumberOfCompilerThreads -Dquarkus.http.port=0 -Dquarkus.log.level=WARN \
     -Dquarkus.log.category.\"io.quarkus\".level=INFO "$@" -jar "$jar" > "$log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do

@@ -43,6 +43,8 @@ public final class LoadClient {
     /** The demo's per-user streams and publishes: a user's id follows each. */
     private static final String USER_STREAM = "/sse/user/";
     private static final String USER_PUBLISH = "/user/";
+    /** Bursts of connections opened and closed before accepting is measured again, in a warm server. */
+    private static final int WARM_UP_BURSTS = 4;
     /** How many users connect at once in the per-user workload. */
     private static final int USERS_PER_WAVE = 100;
 
@@ -284,31 +286,49 @@ public final class LoadClient {
     }
 
     /**
-     * N connections opened at once, then left idle: server CPU and wall time until every response head arrived
-     * (plus a quiet second, in which the server finishes what the last ones started), and heap after GC and RSS per
-     * connection.
+     * N connections opened at once, then left idle: server CPU (and the part of it its JIT compiler threads used)
+     * and wall time until every response head arrived (plus a quiet second, in which the server finishes what the
+     * last ones started), and heap after GC and RSS per connection. Then the same burst into a warm server: after
+     * {@link #WARM_UP_BURSTS} more bursts of N, opened and closed, whose code paths the JIT compiled meanwhile.
      */
     private Map<String, Object> memory(Server server, int connections) throws Exception {
         long heapBefore = server.heapAfterGc();
         long rssBefore = server.rssBytes();
-        Run run = new Run(0);
-        long cpuBefore = server.cpuNanos();
-        long started = System.nanoTime();
-        connectNow(server, run, connections, Map.of());
-        long wall = System.nanoTime() - started;
-        Thread.sleep(1000);
-        long cpu = server.cpuNanos() - cpuBefore;
-        long heapAfter = server.heapAfterGc();
-        long rssAfter = server.rssBytes();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("connections", connections);
-        r.put("acceptCpuMillis", TimeUnit.NANOSECONDS.toMillis(cpu));
+        long wall = acceptBurst(server, connections, r, "accept");
         r.put("acceptWallMillis", TimeUnit.NANOSECONDS.toMillis(wall));
+        long heapAfter = server.heapAfterGc();
+        long rssAfter = server.rssBytes();
         r.put("heapPerConnectionBytes", (heapAfter - heapBefore) / connections);
         r.put("rssPerConnectionBytes", (rssAfter - rssBefore) / connections);
+        disconnect();
+        for (int i = 0; i < WARM_UP_BURSTS; i++) {
+            connectNow(server, new Run(0), connections, Map.of());
+            disconnect();
+        }
+        acceptBurst(server, connections, r, "warmAccept");
         System.out.printf("memory %d idle conns: %s%n", connections, r);
         disconnect();
         return r;
+    }
+
+    /**
+     * Opens N connections at once and records the server CPU they took, and the part of it the JIT compiler threads
+     * used, under {@code <key>CpuMillis} and {@code <key>CompilerCpuMillis}.
+     *
+     * @return the wall time until every head arrived, in nanoseconds
+     */
+    private long acceptBurst(Server server, int connections, Map<String, Object> r, String key) throws Exception {
+        long cpuBefore = server.cpuNanos();
+        long compilerBefore = server.compilerCpuNanos();
+        long started = System.nanoTime();
+        connectNow(server, new Run(0), connections, Map.of());
+        long wall = System.nanoTime() - started;
+        Thread.sleep(1000);
+        r.put(key + "CpuMillis", TimeUnit.NANOSECONDS.toMillis(server.cpuNanos() - cpuBefore));
+        r.put(key + "CompilerCpuMillis", TimeUnit.NANOSECONDS.toMillis(server.compilerCpuNanos() - compilerBefore));
+        return wall;
     }
 
     /** N clients reconnecting at once, each replaying the last E events from the history. */

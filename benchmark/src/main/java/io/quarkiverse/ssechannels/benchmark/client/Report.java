@@ -122,16 +122,25 @@ final class Report {
             }
         }
         md.append("\nAccepting connections opened at once (server CPU and wall time until every head arrived, plus a "
-                + "quiet second), then memory with them idle (after a full GC):\n\n| server | connections "
-                + "| accept CPU s | accept wall s | heap/connection | RSS/connection |\n|---|---:|---:|---:|---:|---:|\n");
+                + "quiet second), first into a server that has served the workloads above, then into a warm one "
+                + "(after four more bursts of as many connections, opened and closed); each CPU time also without "
+                + "the JIT compiler threads' (compiling is paid once per method, and the first burst still pays a "
+                + "large part of it); then memory with the first burst's connections idle (after a full GC):\n\n"
+                + "| server | connections | accept CPU s | without JIT s | warm: CPU s | warm: without JIT s "
+                + "| accept wall s | heap/connection | RSS/connection |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String server : results.keySet()) {
             Map<String, Object> m = section(server, "memory");
             if (m == null) {
                 continue;
             }
-            md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.1f KiB | %.1f KiB |%n", server,
-                    (int) num(m, "connections"), num(m, "acceptCpuMillis") / 1000, num(m, "acceptWallMillis") / 1000,
-                    num(m, "heapPerConnectionBytes") / 1024,
+            md.append(String.format(Locale.ROOT,
+                    "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.1f KiB | %.1f KiB |%n", server,
+                    (int) num(m, "connections"), num(m, "acceptCpuMillis") / 1000,
+                    (num(m, "acceptCpuMillis") - num(m, "acceptCompilerCpuMillis")) / 1000,
+                    num(m, "warmAcceptCpuMillis") / 1000,
+                    (num(m, "warmAcceptCpuMillis") - num(m, "warmAcceptCompilerCpuMillis")) / 1000,
+                    num(m, "acceptWallMillis") / 1000, num(m, "heapPerConnectionBytes") / 1024,
                     num(m, "rssPerConnectionBytes") / 1024));
         }
         for (String server : results.keySet()) {

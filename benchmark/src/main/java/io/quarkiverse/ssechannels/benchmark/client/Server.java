@@ -2,6 +2,7 @@ package io.quarkiverse.ssechannels.benchmark.client;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * What is under test, measured from outside: one server process, or several instances sharing channels through a
@@ -80,6 +82,31 @@ record Server(String name, List<Integer> ports, String ssePath, String publishPa
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        }
+        return TimeUnit.SECONDS.toNanos(ticks) / CLOCK_TICKS_PER_SECOND;
+    }
+
+    /**
+     * @return user plus system CPU time the JVMs' JIT compiler threads used so far, in nanoseconds: part of
+     *         {@link #cpuNanos()}, a cost a process pays once per method, not per connection or event (the servers run
+     *         with a fixed number of compiler threads, so none of them exits and takes its count with it)
+     */
+    long compilerCpuNanos() throws IOException {
+        long ticks = 0;
+        for (long pid : jvms) {
+            try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                            String stat = Files.readString(task.resolve("stat"));
+                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                        }
+                    } catch (NoSuchFileException e) {
+                        // a thread that ended meanwhile: not a compiler thread, whose number is fixed
+                    }
+                }
+            }
         }
         return TimeUnit.SECONDS.toNanos(ticks) / CLOCK_TICKS_PER_SECOND;
     }

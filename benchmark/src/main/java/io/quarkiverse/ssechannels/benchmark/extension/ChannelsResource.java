@@ -1,0 +1,92 @@
+package io.quarkiverse.ssechannels.benchmark.extension;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import io.quarkiverse.ssechannels.Channel;
+import io.quarkiverse.ssechannels.ChannelName;
+import io.quarkiverse.ssechannels.ChannelStore;
+import io.quarkiverse.ssechannels.Connection;
+import io.quarkiverse.ssechannels.SseChannels;
+import io.quarkiverse.ssechannels.SseMessage;
+import io.quarkiverse.ssechannels.TemporaryChannels;
+import io.vertx.ext.web.Router;
+
+/**
+ * The extension, served by the same application as the baselines (same extensions, no security, no metrics
+ * registry), so that the figures compare the ways of streaming rather than two applications: its weather channel
+ * keeps the default history, and replays it to a client that resumes. The stream opens from a resource method
+ * ({@code GET /channels/sse}) or from a Vert.x route ({@code GET /channels/route/sse}); the per-user workload's
+ * temporary channels are under the paths the load client uses for them.
+ */
+@Singleton
+@Path("/")
+public class ChannelsResource {
+
+    @Inject
+    SseChannels sse;
+
+    @Inject
+    @ChannelName("weather")
+    Channel weather;
+
+    @Inject
+    @ChannelStore("users")
+    TemporaryChannels<String> users;
+
+    @GET
+    @Path("/channels/sse")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void stream(@Context SseEventSink sink) {
+        Connection connection = weather.open(sink);
+        connection.sendComment("OK");
+        weather.add(connection);
+    }
+
+    void routes(@Observes Router router) {
+        router.get("/channels/route/sse").handler(routing -> {
+            Connection connection = weather.open(routing);
+            connection.sendComment("OK");
+            weather.add(connection);
+        });
+    }
+
+    @POST
+    @Path("/channels/publish")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.TEXT_PLAIN)
+    public String publish(String body) {
+        return weather.send(SseMessage.builder().event("weather-event").data(body).build());
+    }
+
+    @GET
+    @Path("/sse/user/{userId}")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void user(@Context SseEventSink sink, @PathParam("userId") String userId) {
+        Connection connection = sse.open(sink);
+        connection.sendComment("OK");
+        users.join(userId, connection);
+    }
+
+    @POST
+    @Path("/user/{userId}")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.TEXT_PLAIN)
+    public Response publishTo(@PathParam("userId") String userId, String body) {
+        return users.get(userId)
+                .map(channel -> Response.accepted(channel.send(SseMessage.builder().event("user-event").data(body)
+                        .build())).build())
+                .orElseGet(() -> Response.status(Response.Status.NOT_FOUND).build());
+    }
+}
