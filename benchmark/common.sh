@@ -3,8 +3,9 @@
 mkdir -p "$out" benchmark/target
 client=(java -Xmx2g -cp "benchmark/target/classes:benchmark/target/quarkus-app/lib/main/*"
   io.quarkiverse.ssechannels.benchmark.client.LoadClient --out "$out")
-# the benchmark's application serves the extension (under /channels) and the baselines alike
-app=benchmark/target/quarkus-app/quarkus-run.jar
+# the baselines' application, and its twin that serves the extension (under /channels) instead
+baselines=benchmark/target/quarkus-app/quarkus-run.jar
+channels=benchmark/extension-app/target/quarkus-app/quarkus-run.jar
 demo=integration-tests/target/quarkus-app/quarkus-run.jar
 pids=()
 trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done' EXIT

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# A quick, interleaved look at some workloads: the extension (served, like the baselines, by the benchmark's own
-# application) and a baseline, one after the other in fresh JVMs, ROUNDS times, so that a ratio can be judged as the
-# median of interleaved runs on a shared machine. Prints each run's figures and keeps them in
-# benchmark/target/compare/<server>-<round>.json.
+# A quick, interleaved look at some workloads: the extension (in benchmark/extension-app, the baselines'
+# application but for the extension) and a baseline, one after the other in fresh JVMs, ROUNDS times, so that a
+# ratio can be judged as the median of interleaved runs on a shared machine. Prints each run's figures and keeps
+# them in benchmark/target/compare/<server>-<round>.json.
 # Usage: benchmark/compare.sh WORKLOADS [ROUNDS] [BASELINE]
 #   WORKLOADS: some of latency,memory,serial,throughput,storm,users; BASELINE: vertx (the naive raw route, the
 #   default), vertx-coalesced (the raw route with backpressure and coalesced flushes), broadcaster (the JAX-RS
 #   SseBroadcaster), redis (the extension as two instances sharing the channel through a redis-server, against
 #   itself as one), route (the extension's streams opened from a Vert.x route, and the naive raw route), demo (the
-#   demo application, with security and metrics, against the extension in the benchmark's application), or
+#   demo application, with security and metrics, against the extension alone), or
 #   metrics-off (the demo with quarkus.sse-channels.metrics.enabled=false against the demo: what the extension's
 #   Micrometer meters cost)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=benchmark/target/compare
-./mvnw -B -q install -DskipTests -pl integration-tests,benchmark -am
+./mvnw -B -q install -DskipTests -pl integration-tests,benchmark,benchmark/extension-app -am
 source benchmark/common.sh
 
 client_flags=(--workloads "$1")
@@ -26,17 +26,17 @@ for round in $(seq 1 "${2:-3}"); do
       -Dquarkus.sse-channels.metrics.enabled=false
     continue
   fi
-  measure "sse-channels-$round" "$app" /channels/sse /channels/publish ,replays,users
+  measure "sse-channels-$round" "$channels" /channels/sse /channels/publish ,replays,users
   if [ "$baseline" = redis ]; then
-    measure_redis "sse-channels-redis-$round" "$app" /channels/sse /channels/publish
+    measure_redis "sse-channels-redis-$round" "$channels" /channels/sse /channels/publish
   elif [ "$baseline" = demo ]; then
     measure "sse-channels-demo-$round" "$demo" /sse/weather /weather ,replays,users
   elif [ "$baseline" = route ]; then
-    measure "sse-channels-route-$round" "$app" /channels/route/sse /channels/publish ,replays
-    measure "raw-vertx-route-$round" "$app" /vertx/sse /vertx/publish
+    measure "sse-channels-route-$round" "$channels" /channels/route/sse /channels/publish ,replays
+    measure "raw-vertx-route-$round" "$baselines" /vertx/sse /vertx/publish
   elif [ "$baseline" = broadcaster ]; then
-    measure "jaxrs-sse-broadcaster-$round" "$app" /broadcaster/sse /broadcaster/publish
+    measure "jaxrs-sse-broadcaster-$round" "$baselines" /broadcaster/sse /broadcaster/publish
   else
-    measure "raw-$baseline-route-$round" "$app" "/$baseline/sse" "/$baseline/publish"
+    measure "raw-$baseline-route-$round" "$baselines" "/$baseline/sse" "/$baseline/publish"
   fi
 done

@@ -16,7 +16,7 @@ import java.util.Map;
 final class Report {
 
     private static final String[] COLOURS = { "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
-            "#e377c2" };
+            "#e377c2", "#17becf" };
 
     private final Map<String, Map<String, Object>> results;
     private final String subject;
@@ -122,8 +122,9 @@ final class Report {
             }
         }
         md.append("\nAccepting connections opened at once (server CPU and wall time until every head arrived, plus a "
-                + "quiet second), first into a server that has served the workloads above, then into a warm one "
-                + "(after four more bursts of as many connections, opened and closed); each CPU time also without "
+                + "quiet second), first into a server that has served the warm-up and the latency workload, then "
+                + "into a warm one (after four more bursts of as many connections, opened and closed, and the "
+                + "server's CPU quiet again); each CPU time also without "
                 + "the JIT compiler threads' (compiling is paid once per method, and the first burst still pays a "
                 + "large part of it); then memory with the first burst's connections idle (after a full GC):\n\n"
                 + "| server | connections | accept CPU s | without JIT s | warm: CPU s | warm: without JIT s "

@@ -2,7 +2,6 @@ package io.quarkiverse.ssechannels.benchmark.client;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +23,7 @@ import java.util.stream.Stream;
  * @param jvms the instances' process ids
  * @param helpers other processes that serve, counted in CPU and RSS only (a Redis server)
  * @param replays whether it replays missed events from a Last-Event-ID (only the extension does)
- * @param users whether it serves the demo's per-user streams and publishes (only the extension does)
+ * @param users whether it serves per-user streams and publishes (only the extension does)
  */
 record Server(String name, List<Integer> ports, String ssePath, String publishPath, List<Long> jvms,
         List<Long> helpers, boolean replays, boolean users) {
@@ -102,8 +101,9 @@ record Server(String name, List<Integer> ports, String ssePath, String publishPa
                             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                             ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
                         }
-                    } catch (NoSuchFileException e) {
-                        // a thread that ended meanwhile: not a compiler thread, whose number is fixed
+                    } catch (IOException e) {
+                        // a thread that ended meanwhile (ENOENT or ESRCH): not a compiler thread, whose number is
+                        // fixed
                     }
                 }
             }

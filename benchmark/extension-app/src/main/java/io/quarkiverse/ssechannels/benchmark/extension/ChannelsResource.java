@@ -14,6 +14,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.SseEventSink;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.quarkiverse.ssechannels.Channel;
 import io.quarkiverse.ssechannels.ChannelName;
 import io.quarkiverse.ssechannels.ChannelStore;
@@ -21,14 +23,17 @@ import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.TemporaryChannels;
+import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 
 /**
- * The extension, served by the same application as the baselines (same extensions, no security, no metrics
- * registry), so that the figures compare the ways of streaming rather than two applications: its weather channel
- * keeps the default history, and replays it to a client that resumes. The stream opens from a resource method
- * ({@code GET /channels/sse}) or from a Vert.x route ({@code GET /channels/route/sse}); the per-user workload's
- * temporary channels are under the paths the load client uses for them.
+ * The extension as the benchmark measures it, in an application that is the baselines' but for the extension (same
+ * Quarkus extensions and settings, no security, no metrics registry), so that the figures compare the ways of
+ * streaming rather than two applications: its weather channel keeps the default history, and replays it to a
+ * client that resumes. The stream opens from a resource method ({@code GET /channels/sse}) or from a Vert.x route
+ * ({@code GET /channels/route/sse}); the per-user workload's temporary channels are under the paths the load client
+ * uses for them.
  */
 @Singleton
 @Path("/")
@@ -54,12 +59,21 @@ public class ChannelsResource {
         weather.add(connection);
     }
 
+    @ConfigProperty(name = "quarkus.sse-channels.backend", defaultValue = "memory")
+    String backend;
+
     void routes(@Observes Router router) {
-        router.get("/channels/route/sse").handler(routing -> {
+        Handler<RoutingContext> stream = routing -> {
             Connection connection = weather.open(routing);
             connection.sendComment("OK");
             weather.add(connection);
-        });
+        };
+        // in memory, opening and joining never wait: the event loop does it; with Redis they may, so a worker does
+        if ("redis".equals(backend)) {
+            router.get("/channels/route/sse").blockingHandler(stream);
+        } else {
+            router.get("/channels/route/sse").handler(stream);
+        }
     }
 
     @POST
