@@ -66,7 +66,14 @@ final class ChannelImpl implements Channel {
     private final int maxConnections;
 
     // guarded by lock
+    /**
+     * The live subscriptions, in {@code live[0]} to {@code live[liveCount - 1]}, each knowing its slot: a join adds
+     * at the end and a leave moves the last one into its slot, so that neither copies the array (a copy per join and
+     * per leave made filling a channel quadratic: 10,000 streams joining copied 200 MB). Only ever read and written
+     * with the lock held, and never while a send iterates it: queueing an event on a connection never leaves.
+     */
     private Subscription[] live = NO_SUBSCRIPTIONS;
+    private int liveCount;
     private final Map<ConnectionImpl, Subscription> joined = new HashMap<>();
     /** {@code joined.size()}, readable without the lock. */
     private volatile int members;
@@ -259,8 +266,10 @@ final class ChannelImpl implements Channel {
      * @throws ChannelClosedException if a channel is closed
      */
     static Joined join(ConnectionImpl connection, boolean hold, Channel... requested) {
-        ChannelImpl[] channels = Arrays.stream(requested).map(c -> of(c, connection)).distinct()
-                .sorted(Comparator.comparingLong(c -> c.order)).toArray(ChannelImpl[]::new);
+        // one channel, the usual join, without a stream
+        ChannelImpl[] channels = requested.length == 1 ? new ChannelImpl[] { of(requested[0], connection) }
+                : Arrays.stream(requested).map(c -> of(c, connection)).distinct()
+                        .sorted(Comparator.comparingLong(c -> c.order)).toArray(ChannelImpl[]::new);
         for (ChannelImpl channel : channels) {
             if (channel.mirror != null) {
                 // whether this join would wait depends on what else is connected: refused every time, not sometimes
@@ -434,8 +443,24 @@ final class ChannelImpl implements Channel {
     void goLive(Subscription subscription) {
         if (!subscription.removed && !subscription.live) {
             subscription.live = true;
-            live = Arrays.copyOf(live, live.length + 1);
-            live[live.length - 1] = subscription;
+            if (liveCount == live.length) {
+                live = Arrays.copyOf(live, Math.max(8, liveCount * 2));
+            }
+            subscription.liveSlot = liveCount;
+            live[liveCount++] = subscription;
+        }
+    }
+
+    /** With the lock held: the subscription is live no more. */
+    private void leaveLive(Subscription subscription) {
+        int slot = subscription.liveSlot;
+        Subscription last = live[--liveCount];
+        live[slot] = last;
+        last.liveSlot = slot;
+        live[liveCount] = null;
+        if (liveCount < live.length / 4 && live.length > 8) {
+            // a channel that emptied gives its room back
+            live = Arrays.copyOf(live, live.length / 2);
         }
     }
 
@@ -456,7 +481,7 @@ final class ChannelImpl implements Channel {
         members(joined.size());
         subscription.removed = true;
         if (subscription.live) {
-            live = Subscription.without(live, subscription);
+            leaveLive(subscription);
         }
         reconcileEmptyTimer();
         return true;
@@ -511,9 +536,7 @@ final class ChannelImpl implements Channel {
         try {
             ensureOpen();
             if (!message.isEvent()) {
-                for (Subscription subscription : live) {
-                    subscription.connection.enqueue(built);
-                }
+                enqueueLive(built);
                 return null;
             }
             long offset = log.nextOffset();
@@ -537,8 +560,17 @@ final class ChannelImpl implements Channel {
     /** With the lock held: the event enters the history and is queued on every live connection. */
     private void append(Event event) {
         log.append(event);
-        for (Subscription subscription : live) {
-            subscription.connection.enqueue(event);
+        Subscription[] subscriptions = live;
+        for (int i = 0, n = liveCount; i < n; i++) {
+            subscriptions[i].connection.enqueue(event);
+        }
+    }
+
+    /** With the lock held: a frame outside the history (a comment) is queued on every live connection. */
+    private void enqueueLive(Buffer frame) {
+        Subscription[] subscriptions = live;
+        for (int i = 0, n = liveCount; i < n; i++) {
+            subscriptions[i].connection.enqueue(frame);
         }
     }
 
@@ -564,10 +596,7 @@ final class ChannelImpl implements Channel {
             return Applied.DONE;
         }
         if (message.length() > 0 && message.getByte(0) == 'T') {
-            Buffer frame = message.getBuffer(1, message.length());
-            for (Subscription subscription : live) {
-                subscription.connection.enqueue(frame);
-            }
+            enqueueLive(message.getBuffer(1, message.length()));
             return Applied.DONE;
         }
         SharedEvent event = SharedEvent.parse(message);
@@ -651,6 +680,7 @@ final class ChannelImpl implements Channel {
         joined.clear();
         members(0);
         live = NO_SUBSCRIPTIONS;
+        liveCount = 0;
         return left;
     }
 

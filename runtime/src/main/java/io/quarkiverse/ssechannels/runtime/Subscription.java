@@ -27,6 +27,8 @@ final class Subscription {
     volatile boolean live;
     /** Set under the channel's lock when the channel let it go; the connection forgets it. */
     volatile boolean removed;
+    /** Its slot among the channel's live subscriptions while live; read and written under the channel's lock. */
+    int liveSlot;
 
     Subscription(ConnectionImpl connection, ChannelImpl channel) {
         this.connection = connection;
