@@ -35,8 +35,8 @@ import io.vertx.ext.web.RoutingContext;
  * A channel of this application instance. Its own lock orders what happens to it: an event gets its offset, enters
  * the history and is queued on every live connection in one step (a lock-free offer each), so live connections see
  * the channel's events in offset order, and a connection turns live (with this lock held) exactly where its catching
- * up ended. Joins, leaves and closes hold it for map operations and a copy of the live array; event loops only ever
- * try it without waiting.
+ * up ended. Joins, leaves and closes hold it for map operations and one slot of the live array each; event loops
+ * only ever try it without waiting.
  */
 final class ChannelImpl implements Channel {
 
