@@ -78,9 +78,7 @@ record Server(String name, List<Integer> ports, String ssePath, String publishPa
     long cpuNanos() throws IOException {
         long ticks = 0;
         for (long pid : processes()) {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            ticks += cpuTicks(Path.of("/proc", Long.toString(pid), "stat"));
         }
         return TimeUnit.SECONDS.toNanos(ticks) / CLOCK_TICKS_PER_SECOND;
     }
@@ -97,9 +95,7 @@ record Server(String name, List<Integer> ports, String ssePath, String publishPa
                 for (Path task : tasks.toList()) {
                     try {
                         if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
-                            String stat = Files.readString(task.resolve("stat"));
-                            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                            ticks += cpuTicks(task.resolve("stat"));
                         }
                     } catch (IOException e) {
                         // a thread that ended meanwhile (ENOENT or ESRCH): not a compiler thread, whose number is
@@ -109,6 +105,14 @@ record Server(String name, List<Integer> ports, String ssePath, String publishPa
             }
         }
         return TimeUnit.SECONDS.toNanos(ticks) / CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** @return user plus system CPU time in a process's or a thread's {@code stat} file, in clock ticks */
+    private static long cpuTicks(Path stat) throws IOException {
+        String line = Files.readString(stat);
+        // after the command name, which may hold spaces, in parentheses: utime and stime are the 12th and 13th
+        String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** @return resident set size of the processes, in bytes */
