@@ -543,12 +543,21 @@ final class ConnectionImpl implements Connection {
         } catch (RuntimeException e) {
             // a response the application ended on another thread, between the check and a write, is no failure
             if (!endedByApplication()) {
-                LOG.errorf(e, "Writing to SSE connection [%s] failed; cutting it", id);
-                abort(CloseReason.SERVER, "writing failed");
+                failed(e);
             }
+        } catch (Error e) {
+            // a filter's recursion too deep, say (admits lets virtual machine errors through): nothing escapes, or
+            // the outbox's run, a scheduled task whose failure nobody logs, would leave this connection stuck with
+            // its frames pending
+            failed(e);
         } finally {
             flushing = false;
         }
+    }
+
+    private void failed(Throwable e) {
+        LOG.errorf(e, "Writing to SSE connection [%s] failed; cutting it", id);
+        abort(CloseReason.SERVER, "writing failed");
     }
 
     private void drain(HttpServerResponse response) {

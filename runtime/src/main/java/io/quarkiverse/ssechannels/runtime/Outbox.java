@@ -3,6 +3,7 @@ package io.quarkiverse.ssechannels.runtime;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.EventLoop;
@@ -11,16 +12,24 @@ import io.netty.channel.EventLoop;
  * The connections of one event loop that have frames waiting. A broadcast to thousands of connections costs one task
  * per event loop rather than one per connection, and each connection writes everything it has in one go.
  * <p>
- * A run flushes the connections that were ready when it started. Those that become ready meanwhile (publishers keep
- * queueing while the loop writes) wait for the next run, which comes after the loop has read its sockets and run the
- * tasks queued meanwhile: under concurrent publishers a connection then writes several events at once, and the loop
- * answers the publishing requests it holds instead of writing one more event at a time to every connection first.
+ * A run flushes about as many connections as were ready when it started. Those that become ready meanwhile
+ * (publishers keep queueing while the loop writes) wait for the next run, which comes after the loop has read its
+ * sockets and run the tasks queued meanwhile: under concurrent publishers a connection then writes several events at
+ * once, and the loop answers the publishing requests it holds instead of first writing one more event to every
+ * connection.
  */
 final class Outbox implements Runnable {
 
     private final EventLoop loop;
     private final Queue<ConnectionImpl> ready = new ConcurrentLinkedQueue<>();
-    /** Connections offered and not taken yet: the offer that makes it 1 schedules a run. */
+    /** Whether a run is queued or running: the add that sets it queues one. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /**
+     * Connections added and not taken, each counted after it is added, so never more than the list holds. A run
+     * takes this many, and at least one: a run starts only once something was added. One added and not counted yet
+     * may be taken in place of one counted, or with the count at 0 (which then stays below 0 until its adder counts
+     * it); the next run takes what is left.
+     */
     private final AtomicInteger count = new AtomicInteger();
 
     Outbox(EventLoop loop) {
@@ -33,27 +42,25 @@ final class Outbox implements Runnable {
 
     void schedule(ConnectionImpl connection) {
         ready.offer(connection);
-        if (count.getAndIncrement() == 0) {
+        count.incrementAndGet();
+        if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             loop.execute(this);
         }
     }
 
     @Override
     public void run() {
-        // each offer counts after it is queued: at least this many are there to take
-        int n = count.get();
-        int taken = 0;
-        try {
-            while (taken < n) {
-                ConnectionImpl connection = ready.poll();
-                taken++;
-                connection.flush();
-            }
-        } finally {
-            if (count.addAndGet(-taken) > 0) {
-                // a scheduled task, not a queued one: Netty runs it after its next look at the sockets
-                loop.schedule(this, 0, TimeUnit.NANOSECONDS);
-            }
+        int n = Math.max(count.get(), 1);
+        for (int i = 0; i < n; i++) {
+            // a flush lets nothing escape (ConnectionImpl.flush)
+            ready.poll().flush();
+        }
+        count.addAndGet(-n);
+        scheduled.set(false);
+        // an add that found the flag still set is seen here: it added before it looked at the flag
+        if (!ready.isEmpty() && scheduled.compareAndSet(false, true)) {
+            // a scheduled task, not a queued one: Netty runs it after its next look at the sockets
+            loop.schedule(this, 0, TimeUnit.NANOSECONDS);
         }
     }
 }

@@ -122,6 +122,28 @@ public class FilteredSendTest {
         }
     }
 
+    /**
+     * A filter that overflows its stack (an error no filter failure is turned into: a virtual machine error) cuts the
+     * connection it failed for, which would otherwise stay stuck with its frames pending; the others go on.
+     */
+    @Test
+    void aFilterThatOverflowsItsStackCutsTheConnectionItFailedFor() {
+        Channel channel = sse.channel("filtered-overflowing");
+        try (SseClient red = team("red", channel); SseClient blue = team("blue", channel)) {
+            awaitSize(channel, 2);
+            channel.send(SseMessage.data("for red"), c -> {
+                if (!RED.test(c)) {
+                    throw new StackOverflowError("a filter's recursion");
+                }
+                return true;
+            });
+            channel.send(SseMessage.data("after"));
+            assertEquals(List.of("for red", "after"), data(red.nextEvents(2, WAIT)), red.raw());
+            assertTrue(blue.awaitBroken(WAIT), blue.raw());
+            awaitSize(channel, 1);
+        }
+    }
+
     @Test
     void onlyEventsCanBeFilteredAndConnectionsCarryTheirAttributes() {
         Channel channel = sse.channel("filtered-misc");
