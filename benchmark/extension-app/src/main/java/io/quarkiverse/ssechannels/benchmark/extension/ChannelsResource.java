@@ -23,6 +23,7 @@ import io.quarkiverse.ssechannels.Connection;
 import io.quarkiverse.ssechannels.SseChannels;
 import io.quarkiverse.ssechannels.SseMessage;
 import io.quarkiverse.ssechannels.TemporaryChannels;
+import io.smallrye.common.annotation.NonBlocking;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -82,6 +83,19 @@ public class ChannelsResource {
     @Produces(MediaType.TEXT_PLAIN)
     public String publish(String body) {
         return weather.send(SseMessage.builder().event("weather-event").data(body).build());
+    }
+
+    /**
+     * The same publish on the event loop that reads the request: in memory a send never waits, so a method that does
+     * nothing else may be {@code @NonBlocking} (with Redis a send waits for it, and refuses to run on an event loop).
+     */
+    @POST
+    @Path("/channels/publish-on-event-loop")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.TEXT_PLAIN)
+    @NonBlocking
+    public String publishOnEventLoop(String body) {
+        return publish(body);
     }
 
     @GET
