@@ -25,10 +25,10 @@ final class Outbox implements Runnable {
     /** Whether a run is queued or running: the add that sets it queues one. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /**
-     * Connections added and not taken, each counted after it is added, so never more than the list holds. A run
-     * takes this many, and at least one: a run starts only once something was added. One added and not counted yet
-     * may be taken in place of one counted, or with the count at 0 (which then stays below 0 until its adder counts
-     * it); the next run takes what is left.
+     * Connections added and not taken, each counted after it is added. A run takes this many, at least one, and
+     * stops early if the list is empty. One added and not counted yet may be taken in place of one counted, or with
+     * the count at 0 (which then stays below 0 until its adder counts it); the next run takes what is left. So a run
+     * may find the list empty: the connection whose add queued it can have been taken, uncounted, by a run before.
      */
     private final AtomicInteger count = new AtomicInteger();
 
@@ -51,11 +51,14 @@ final class Outbox implements Runnable {
     @Override
     public void run() {
         int n = Math.max(count.get(), 1);
-        for (int i = 0; i < n; i++) {
+        int taken = 0;
+        ConnectionImpl connection;
+        while (taken < n && (connection = ready.poll()) != null) {
+            taken++;
             // a flush lets nothing escape (ConnectionImpl.flush)
-            ready.poll().flush();
+            connection.flush();
         }
-        count.addAndGet(-n);
+        count.addAndGet(-taken);
         scheduled.set(false);
         // an add that found the flag still set is seen here: it added before it looked at the flag
         if (!ready.isEmpty() && scheduled.compareAndSet(false, true)) {
