@@ -110,12 +110,9 @@ public class FilteredSendTest {
         Channel channel = sse.channel("filtered-failing");
         try (SseClient red = team("red", channel); SseClient blue = team("blue", channel)) {
             awaitSize(channel, 2);
-            channel.send(SseMessage.data("for red"), c -> {
-                if (!RED.test(c)) {
-                    throw new IllegalStateException("a filter's bug");
-                }
-                return true;
-            });
+            channel.send(SseMessage.data("for red"), redElse(() -> {
+                throw new IllegalStateException("a filter's bug");
+            }));
             channel.send(SseMessage.data("after"));
             assertEquals(List.of("for red", "after"), data(red.nextEvents(2, WAIT)), red.raw());
             assertEquals("after", blue.nextEvent(WAIT).data(), blue.raw());
@@ -131,17 +128,24 @@ public class FilteredSendTest {
         Channel channel = sse.channel("filtered-overflowing");
         try (SseClient red = team("red", channel); SseClient blue = team("blue", channel)) {
             awaitSize(channel, 2);
-            channel.send(SseMessage.data("for red"), c -> {
-                if (!RED.test(c)) {
-                    throw new StackOverflowError("a filter's recursion");
-                }
-                return true;
-            });
+            channel.send(SseMessage.data("for red"), redElse(() -> {
+                throw new StackOverflowError("a filter's recursion");
+            }));
             channel.send(SseMessage.data("after"));
             assertEquals(List.of("for red", "after"), data(red.nextEvents(2, WAIT)), red.raw());
             assertTrue(blue.awaitBroken(WAIT), blue.raw());
             awaitSize(channel, 1);
         }
+    }
+
+    /** @return a filter that admits the red team and runs the failure, which throws, for any other connection */
+    private static Predicate<Connection> redElse(Runnable failure) {
+        return c -> {
+            if (!RED.test(c)) {
+                failure.run();
+            }
+            return true;
+        };
     }
 
     @Test
