@@ -41,7 +41,7 @@ import io.vertx.core.http.HttpVersion;
  * writes them (several at once when they pile up), catches up on the channels it joined by reading their histories
  * while the socket takes data, and is the only thread that touches the response after it is opened.
  */
-final class ConnectionImpl implements Connection {
+final class ConnectionImpl implements Connection, Outbox.Member {
 
     private static final Logger LOG = Logger.getLogger(ConnectionImpl.class);
 
@@ -529,7 +529,8 @@ final class ConnectionImpl implements Connection {
      * meanwhile live frames pile up against max-queued-bytes. Catching up reads histories, never the queue, so a
      * replay costs no queue space however long it is.
      */
-    void flush() {
+    @Override
+    public void flush() {
         // a write can fire the drain handler at once, on this thread: the running flush sees the socket writable
         if (flushing) {
             return;

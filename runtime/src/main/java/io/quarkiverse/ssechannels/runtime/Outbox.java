@@ -20,8 +20,15 @@ import io.netty.channel.EventLoop;
  */
 final class Outbox implements Runnable {
 
+    /** What an outbox flushes: a connection. */
+    interface Member {
+
+        /** Writes what the member has waiting; on the outbox's event loop, and lets nothing escape. */
+        void flush();
+    }
+
     private final EventLoop loop;
-    private final Queue<ConnectionImpl> ready = new ConcurrentLinkedQueue<>();
+    private final Queue<Member> ready = new ConcurrentLinkedQueue<>();
     /** Whether a run is queued or running: the add that sets it queues one. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /**
@@ -40,8 +47,8 @@ final class Outbox implements Runnable {
         return loop;
     }
 
-    void schedule(ConnectionImpl connection) {
-        ready.offer(connection);
+    void schedule(Member member) {
+        ready.offer(member);
         count.incrementAndGet();
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             loop.execute(this);
@@ -52,11 +59,10 @@ final class Outbox implements Runnable {
     public void run() {
         int n = Math.max(count.get(), 1);
         int taken = 0;
-        ConnectionImpl connection;
-        while (taken < n && (connection = ready.poll()) != null) {
+        Member member;
+        while (taken < n && (member = ready.poll()) != null) {
             taken++;
-            // a flush lets nothing escape (ConnectionImpl.flush)
-            connection.flush();
+            member.flush();
         }
         count.addAndGet(-taken);
         scheduled.set(false);
