@@ -10,8 +10,9 @@
 #   itself as one), route (the extension's streams opened from a Vert.x route, and the naive raw route), demo (the
 #   demo application, with security and metrics, against the extension alone), event-loop (the extension
 #   publishing from a @NonBlocking resource method, on the event loop that reads the request, against its usual
-#   blocking one, on a worker thread), or metrics-off (the demo with quarkus.sse-channels.metrics.enabled=false
-#   against the demo: what the extension's Micrometer meters cost)
+#   blocking one, on a worker thread, and the naive raw route, which publishes on its event loop too), or
+#   metrics-off (the demo with quarkus.sse-channels.metrics.enabled=false against the demo: what the extension's
+#   Micrometer meters cost)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=benchmark/target/compare
@@ -37,6 +38,7 @@ for round in $(seq 1 "${2:-3}"); do
     measure "raw-vertx-route-$round" "$baselines" /vertx/sse /vertx/publish
   elif [ "$baseline" = event-loop ]; then
     measure "sse-channels-event-loop-publish-$round" "$channels" /channels/sse /channels/publish-on-event-loop ,replays
+    measure "raw-vertx-route-$round" "$baselines" /vertx/sse /vertx/publish
   elif [ "$baseline" = broadcaster ]; then
     measure "jaxrs-sse-broadcaster-$round" "$baselines" /broadcaster/sse /broadcaster/publish
   else
