@@ -524,10 +524,11 @@ final class ConnectionImpl implements Connection, Outbox.Member {
 
     /**
      * Writes what is queued, several frames per write, then catches up on the channels still behind; runs on the
-     * event loop, called by the outbox. While the socket takes no more (the client reads slowly), it stops with
-     * frames still counted as pending, so producers do not schedule it again: the drain handler resumes it, and
-     * meanwhile live frames pile up against max-queued-bytes. Catching up reads histories, never the queue, so a
-     * replay costs no queue space however long it is.
+     * event loop, called by the outbox. While the socket takes no more (the client reads slowly), it stops, and the
+     * drain handler resumes it; meanwhile live frames pile up against max-queued-bytes. Frames it did not take stay
+     * counted as pending, so producers do not schedule it again; if it took them all and catching up filled the
+     * socket, a producer may, and that flush stops at the full socket. Catching up reads histories, never the queue,
+     * so a replay costs no queue space however long it is.
      */
     @Override
     public void flush() {

@@ -17,10 +17,16 @@ import io.netty.channel.EventLoop;
  * sockets and run the tasks queued meanwhile: under concurrent publishers a connection then writes several events at
  * once, and the loop answers the publishing requests it holds instead of first writing one more event to every
  * connection.
+ * <p>
+ * A run queued by a wake from another thread (a worker thread publishing) starts {@code write-delay} later: a
+ * publisher queues each event on every connection while the loop could already be writing, so without the wait most
+ * writes would carry one event; with it, what other publishers queue within the delay goes out in the same writes. A
+ * run queued from the loop itself starts once the loop is done with its current work, which batches by itself, and
+ * so does the next run a run leaves work for.
  */
 final class Outbox implements Runnable {
 
-    /** What an outbox flushes: a connection. */
+    /** What an outbox flushes: in the application, a connection. */
     interface Member {
 
         /** Writes what the member has waiting; on the outbox's event loop, and lets nothing escape. */
@@ -28,6 +34,8 @@ final class Outbox implements Runnable {
     }
 
     private final EventLoop loop;
+    /** {@code write-delay}, in nanoseconds; 0 for none. */
+    private final long delayNanos;
     private final Queue<Member> ready = new ConcurrentLinkedQueue<>();
     /** Whether a run is queued or running: the add that sets it queues one. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -39,8 +47,9 @@ final class Outbox implements Runnable {
      */
     private final AtomicInteger count = new AtomicInteger();
 
-    Outbox(EventLoop loop) {
+    Outbox(EventLoop loop, long delayNanos) {
         this.loop = loop;
+        this.delayNanos = delayNanos;
     }
 
     EventLoop loop() {
@@ -51,7 +60,11 @@ final class Outbox implements Runnable {
         ready.offer(member);
         count.incrementAndGet();
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
-            loop.execute(this);
+            if (delayNanos > 0 && !loop.inEventLoop()) {
+                loop.schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+            } else {
+                loop.execute(this);
+            }
         }
     }
 

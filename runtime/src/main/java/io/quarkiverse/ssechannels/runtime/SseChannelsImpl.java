@@ -71,6 +71,7 @@ public class SseChannelsImpl implements SseChannels {
     private final SseChannelsRuntimeConfig config;
     private final int maxConnections;
     private final long maxQueuedBytes;
+    private final long writeDelayNanos;
     private final Vertx vertx;
     private final SseEncoder encoder;
     /**
@@ -123,6 +124,7 @@ public class SseChannelsImpl implements SseChannels {
         this.maxQueuedBytes = config.maxQueuedBytes().asLongValue();
         this.vertx = vertx;
         this.closeTimeout = config.closeTimeout();
+        this.writeDelayNanos = config.writeDelay().toNanos();
         this.retryAfter = Duration.ofSeconds(config.retryAfter());
         this.encoder = new SseEncoder(serializer.isResolvable() ? serializer.get() : null,
                 config.maxDataSize().asLongValue());
@@ -200,7 +202,7 @@ public class SseChannelsImpl implements SseChannels {
             openCount.decrementAndGet();
             throw e;
         }
-        Outbox outbox = outboxes.computeIfAbsent(stream.eventLoop(), Outbox::new);
+        Outbox outbox = outboxes.computeIfAbsent(stream.eventLoop(), loop -> new Outbox(loop, writeDelayNanos));
         ConnectionImpl connection = new ConnectionImpl(Long.toString(connectionIds.incrementAndGet()), this, stream,
                 outbox, sent.usable(), sent.ignored(), opened, openedShared, maxQueuedBytes);
         open.add(connection);

@@ -90,6 +90,7 @@ public class SseChannelsRecorder {
         requireNotNegative(PREFIX + "retry-after", c.retryAfter() < 0, c.retryAfter());
         requireNotNegative(PREFIX + "shutdown-retry", c.shutdownRetry().isNegative(), c.shutdownRetry());
         requireNotNegative(PREFIX + "close-timeout", c.closeTimeout().isNegative(), c.closeTimeout());
+        requireNotNegative(PREFIX + "write-delay", c.writeDelay().isNegative(), c.writeDelay());
         for (Map.Entry<String, SseChannelsRuntimeConfig.ChannelConfig> e : c.channels().entrySet()) {
             String key = PREFIX + "channels.\"" + e.getKey() + "\".";
             e.getValue().historySize().ifPresent(v -> requireNotNegative(key + "history-size", v < 0, v));

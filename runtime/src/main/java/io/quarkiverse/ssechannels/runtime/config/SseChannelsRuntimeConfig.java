@@ -112,6 +112,16 @@ public interface SseChannelsRuntimeConfig {
     Duration timeout();
 
     /**
+     * How long the writing of an event queued from a thread other than the connection's event loop (a worker
+     * thread, a virtual thread) may wait for more: what is queued meanwhile, by any publisher, goes out in the same
+     * socket writes. Under many concurrent publishers this takes a large share of the writes, and of the CPU, away;
+     * a lone event is delayed by as much. Events sent from the event loop are written once it is done with its
+     * current work. By default, 1 millisecond. `0` writes at once.
+     */
+    @WithDefault("1ms")
+    Duration writeDelay();
+
+    /**
      * How many events a channel keeps for replay to reconnecting clients. By default, 500. `0` disables the
      * history, and with it the replay of what was published between a stream's start and its joining a channel.
      * Named channels and stores can override it.
