@@ -38,7 +38,7 @@ for round in $(seq 1 "${2:-3}"); do
     measure "raw-vertx-route-$round" "$baselines" /vertx/sse /vertx/publish
   elif [ "$baseline" = event-loop ]; then
     measure "sse-channels-event-loop-publish-$round" "$channels" /channels/sse /channels/publish-on-event-loop ,replays
-    measure "raw-vertx-route-$round" "$baselines" /vertx/sse /vertx/publish
+    measure "raw-vertx-route-beside-event-loop-$round" "$baselines" /vertx/sse /vertx/publish
   elif [ "$baseline" = broadcaster ]; then
     measure "jaxrs-sse-broadcaster-$round" "$baselines" /broadcaster/sse /broadcaster/publish
   else
