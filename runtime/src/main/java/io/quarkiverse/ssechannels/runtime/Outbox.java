@@ -18,11 +18,12 @@ import io.netty.channel.EventLoop;
  * once, and the loop answers the publishing requests it holds instead of first writing one more event to every
  * connection.
  * <p>
- * A run queued by a wake from another thread (a worker thread publishing) starts {@code write-delay} later: a
- * publisher queues each event on every connection while the loop could already be writing, so without the wait most
- * writes would carry one event; with it, what other publishers queue within the delay goes out in the same writes. A
- * run queued from the loop itself starts once the loop is done with its current work, which batches by itself, and
- * so does the next run a run leaves work for.
+ * A run queued by a wake from another thread (a worker thread publishing, or another event loop) starts {@code
+ * write-delay} later: a publisher queues each event on every connection while the loop could already be writing, so
+ * without the wait most writes would carry one event; with it, what other publishers queue within the delay goes out
+ * in the same writes. A run queued from the loop itself starts once the loop is done with its current work, which
+ * batches by itself, and so does the next run a run leaves work for. A wake that finds a run queued, delayed or not,
+ * joins it.
  */
 final class Outbox implements Runnable {
 

@@ -1,5 +1,6 @@
 package io.quarkiverse.ssechannels.runtime;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
@@ -22,6 +23,8 @@ import io.quarkus.runtime.shutdown.ShutdownListener;
 public class SseChannelsRecorder {
 
     private static final String PREFIX = "quarkus.sse-channels.";
+    /** Longer than this, a write delay is no longer a wait for company but a lag (and would outlast the shutdown). */
+    private static final Duration MAX_WRITE_DELAY = Duration.ofMillis(100);
     /** Said by the build, or the start-up, of an application that asks for Redis without its client. */
     public static final String REDIS_NEEDS_CLIENT = "[" + PREFIX + "backend] is redis, but the application has no "
             + "Redis client: add the io.quarkus:quarkus-redis-client dependency, and configure quarkus.redis.hosts";
@@ -91,6 +94,15 @@ public class SseChannelsRecorder {
         requireNotNegative(PREFIX + "shutdown-retry", c.shutdownRetry().isNegative(), c.shutdownRetry());
         requireNotNegative(PREFIX + "close-timeout", c.closeTimeout().isNegative(), c.closeTimeout());
         requireNotNegative(PREFIX + "write-delay", c.writeDelay().isNegative(), c.writeDelay());
+        if (c.writeDelay().compareTo(MAX_WRITE_DELAY) > 0) {
+            throw new ConfigurationException("[" + PREFIX + "write-delay] must be at most " + MAX_WRITE_DELAY.toMillis()
+                    + " ms, got [" + c.writeDelay() + "]: it delays every write a publisher starts");
+        }
+        if (!c.closeTimeout().isZero() && c.closeTimeout().compareTo(c.writeDelay()) <= 0) {
+            throw new ConfigurationException("[" + PREFIX + "close-timeout] must be longer than [" + PREFIX
+                    + "write-delay], got [" + c.closeTimeout() + "] and [" + c.writeDelay() + "]: a stream closed from "
+                    + "another thread would be cut before its last frames were written");
+        }
         for (Map.Entry<String, SseChannelsRuntimeConfig.ChannelConfig> e : c.channels().entrySet()) {
             String key = PREFIX + "channels.\"" + e.getKey() + "\".";
             e.getValue().historySize().ifPresent(v -> requireNotNegative(key + "history-size", v < 0, v));

@@ -68,9 +68,10 @@ abstract sealed class StreamBinding permits SinkBinding, RouteBinding {
     }
 
     /**
-     * @return whether the head goes out with the connection's first write, which its event loop makes as soon as it
-     *         runs the connection's first task (with whatever the application queued meanwhile, one write instead of
-     *         two when the request is handled on that event loop), rather than when the stream is opened
+     * @return whether the head goes out with the connection's first write (with whatever the application queued
+     *         meanwhile, one write instead of two), which its event loop makes as soon as it runs the connection's
+     *         first task when the stream was opened on that event loop, and {@code write-delay} later when it was
+     *         opened on another thread, rather than when the stream is opened
      */
     abstract boolean headWithFirstFrames();
 

@@ -112,11 +112,12 @@ public interface SseChannelsRuntimeConfig {
     Duration timeout();
 
     /**
-     * How long the writing of an event queued from a thread other than the connection's event loop (a worker
-     * thread, a virtual thread) may wait for more: what is queued meanwhile, by any publisher, goes out in the same
-     * socket writes. Under many concurrent publishers this takes a large share of the writes, and of the CPU, away;
-     * a lone event is delayed by as much. Events sent from the event loop are written once it is done with its
-     * current work. By default, 1 millisecond. `0` writes at once.
+     * How long a connection's write waits for more when a thread other than its own event loop (a worker thread, a
+     * virtual thread, another event loop) queued the first frame of it: what any publisher queues meanwhile goes out
+     * in the same socket writes. A frame queued while such a write is waiting joins it. Under many concurrent
+     * publishers this takes a large share of the writes, and of the CPU, away; a lone event is delayed by as much (on
+     * an idle event loop, to the next millisecond). It holds every frame, the end of a stream included. By default, 1
+     * millisecond; at most 100 ms, and shorter than `close-timeout`. `0` writes at once.
      */
     @WithDefault("1ms")
     Duration writeDelay();

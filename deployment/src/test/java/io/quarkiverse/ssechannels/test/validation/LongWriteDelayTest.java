@@ -8,15 +8,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.quarkus.test.QuarkusUnitTest;
 
-public class NegativeWriteDelayTest {
+public class LongWriteDelayTest {
 
     @RegisterExtension
     static final QuarkusUnitTest config = new QuarkusUnitTest()
             .withApplicationRoot(jar -> jar.addClasses(Problems.class))
-            .overrideConfigKey("quarkus.sse-channels.write-delay", "-1ms")
+            .overrideConfigKey("quarkus.sse-channels.write-delay", "150ms")
             .assertException(e -> {
                 String message = Problems.of(e);
-                assertTrue(message.contains("[quarkus.sse-channels.write-delay] must be zero or positive, got [PT-0.001S]"),
+                assertTrue(message.contains("[quarkus.sse-channels.write-delay] must be at most 100 ms, got [PT0.15S]"),
                         message);
             });
 

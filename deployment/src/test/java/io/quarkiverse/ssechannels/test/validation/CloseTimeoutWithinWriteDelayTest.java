@@ -1,0 +1,28 @@
+package io.quarkiverse.ssechannels.test.validation;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import io.quarkus.test.QuarkusUnitTest;
+
+public class CloseTimeoutWithinWriteDelayTest {
+
+    @RegisterExtension
+    static final QuarkusUnitTest config = new QuarkusUnitTest()
+            .withApplicationRoot(jar -> jar.addClasses(Problems.class))
+            .overrideConfigKey("quarkus.sse-channels.write-delay", "50ms")
+            .overrideConfigKey("quarkus.sse-channels.close-timeout", "50ms")
+            .assertException(e -> {
+                String message = Problems.of(e);
+                assertTrue(message.contains("[quarkus.sse-channels.close-timeout] must be longer than "
+                        + "[quarkus.sse-channels.write-delay], got [PT0.05S] and [PT0.05S]"), message);
+            });
+
+    @Test
+    void startFails() {
+        fail("the start should have failed");
+    }
+}
