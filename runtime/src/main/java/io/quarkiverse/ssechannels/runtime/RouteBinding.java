@@ -59,7 +59,8 @@ final class RouteBinding extends StreamBinding {
 
     /**
      * The connection owns the response from here on (only the application's own end of it is watched), and its first
-     * write comes at once.
+     * write comes with the first run of its event loop's outbox: at once when opened on that event loop, otherwise
+     * {@code write-delay} later.
      */
     @Override
     boolean headWithFirstFrames() {
