@@ -45,7 +45,7 @@ public class OutboxTest {
     }
 
     @Test
-    void everyWakeIsFlushedWhateverTheInterleaving() throws Exception {
+    void everyWakeIsFlushedInRandomInterleavings() throws Exception {
         for (int round = 0; round < ROUNDS; round++) {
             // every other round with a write delay: runs queued as scheduled tasks, as producers are not on the loop
             Outbox outbox = new Outbox(loop, round % 2 == 0 ? 0 : TimeUnit.MICROSECONDS.toNanos(20));
