@@ -12,11 +12,13 @@ import io.netty.channel.EventLoop;
  * The connections of one event loop that have frames waiting. A broadcast to thousands of connections costs one task
  * per event loop rather than one per connection, and each connection writes everything it has in one go.
  * <p>
- * A run flushes about as many connections as were ready when it started. Those that become ready meanwhile
- * (publishers keep queueing while the loop writes) wait for the next run, which comes after the loop has read its
- * sockets and run the tasks queued meanwhile: under concurrent publishers a connection then writes several events at
- * once, and the loop answers the publishing requests it holds instead of first writing one more event to every
- * connection.
+ * A run flushes about as many connections as were ready when it started, and at most {@link #MAX_RUN}. Those left
+ * over, and those that become ready meanwhile (publishers keep queueing while the loop writes), wait for the next
+ * run, which comes after the loop has read its sockets and run the tasks queued meanwhile: under concurrent
+ * publishers a connection then writes several events at once, and the loop answers the publishing requests it holds
+ * instead of first writing one more event to every connection. The bound does the same for a broadcast to thousands
+ * of connections on one loop: a publish the loop reads between two runs joins the writes not made yet, and the loop's
+ * other requests do not wait for the whole broadcast.
  * <p>
  * A run queued by a wake from another thread (a worker thread publishing, or another event loop) starts {@code
  * write-delay} later: a publisher queues each event on every connection while the loop could already be writing, so
@@ -33,6 +35,12 @@ final class Outbox implements Runnable {
         /** Writes what the member has waiting; on the outbox's event loop, and lets nothing escape. */
         void flush();
     }
+
+    /**
+     * The most connections a run flushes: a write of live events takes some microseconds, so such a run holds its
+     * event loop for a millisecond or so.
+     */
+    static final int MAX_RUN = 64;
 
     private final EventLoop loop;
     /** {@code write-delay}, in nanoseconds; 0 for none. */
@@ -71,7 +79,7 @@ final class Outbox implements Runnable {
 
     @Override
     public void run() {
-        int n = Math.max(count.get(), 1);
+        int n = Math.min(Math.max(count.get(), 1), MAX_RUN);
         int taken = 0;
         Member member;
         while (taken < n && (member = ready.poll()) != null) {

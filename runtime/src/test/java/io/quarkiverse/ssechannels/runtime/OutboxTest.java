@@ -141,6 +141,37 @@ public class OutboxTest {
         assertEquals(List.of(), List.copyOf(violations));
     }
 
+    /**
+     * A broadcast to many connections of one loop is flushed in runs of at most {@link Outbox#MAX_RUN}, with the
+     * loop's other tasks (and, on a real event loop, its sockets) in between: here a task queued during the first run
+     * comes right after it.
+     */
+    @Test
+    void aRunFlushesAtMostMaxRunMembersAndTheLoopRunsOtherTasksBetweenRuns() throws Exception {
+        Outbox outbox = new Outbox(loop, 0);
+        AtomicInteger flushes = new AtomicInteger();
+        AtomicInteger flushedBeforeTask = new AtomicInteger(-1);
+        List<FakeConnection> members = new ArrayList<>();
+        for (int i = 0; i < 3 * Outbox.MAX_RUN + 1; i++) {
+            boolean first = i == 0;
+            members.add(new FakeConnection(outbox, null) {
+                @Override
+                public void flush() {
+                    super.flush();
+                    if (first) {
+                        loop.execute(() -> flushedBeforeTask.set(flushes.get()));
+                    }
+                    flushes.incrementAndGet();
+                }
+            });
+        }
+        // woken on the loop, all before the first run starts
+        loop.submit(() -> members.forEach(FakeConnection::wake)).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals("", unflushed(members)));
+        assertEquals(Outbox.MAX_RUN, flushedBeforeTask.get(), "flushes before the task queued during the first run");
+        assertEquals(List.of(), List.copyOf(violations));
+    }
+
     private static String unflushed(List<FakeConnection> members) {
         return members.stream().filter(m -> m.served.get() != m.woken.get())
                 .map(m -> m.served.get() + " of " + m.woken.get() + " (" + m.pending.get() + ")")
