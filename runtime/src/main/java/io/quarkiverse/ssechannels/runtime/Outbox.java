@@ -37,8 +37,9 @@ final class Outbox implements Runnable {
     }
 
     /**
-     * The most connections a run flushes: a write of live events takes some microseconds, so such a run holds its
-     * event loop for a millisecond or so.
+     * The most entries of the list a run takes (a connection may be in it twice: its second flush finds nothing). A
+     * write of live events takes some microseconds, so such a run holds its event loop for well under a millisecond;
+     * a connection catching up on a history may take longer. 64, as Netty runs 64 tasks between looks at its clock.
      */
     static final int MAX_RUN = 64;
 
@@ -49,8 +50,8 @@ final class Outbox implements Runnable {
     /** Whether a run is queued or running: the add that sets it queues one. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /**
-     * Connections added and not taken, each counted after it is added. A run takes this many, at least one, and
-     * stops early if the list is empty. One added and not counted yet may be taken in place of one counted, or with
+     * Connections added and not taken, each counted after it is added. A run takes this many, at least one and at
+     * most {@link #MAX_RUN}, and stops early if the list is empty. One added and not counted yet may be taken in place of one counted, or with
      * the count at 0 (which then stays below 0 until its adder counts it); the next run takes what is left. So a run
      * may find the list empty: the connection whose add queued it can have been taken, uncounted, by a run before.
      */

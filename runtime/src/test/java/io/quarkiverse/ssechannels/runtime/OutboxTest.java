@@ -143,8 +143,9 @@ public class OutboxTest {
 
     /**
      * A broadcast to many connections of one loop is flushed in runs of at most {@link Outbox#MAX_RUN}, with the
-     * loop's other tasks (and, on a real event loop, its sockets) in between: here a task queued during the first run
-     * comes right after it.
+     * loop's other tasks in between: a task queued during the first run comes right after it. (That the next run
+     * also waits for an I/O event loop's look at its sockets, being a scheduled task, is Netty's doing, not checked
+     * here.)
      */
     @Test
     void aRunFlushesAtMostMaxRunMembersAndTheLoopRunsOtherTasksBetweenRuns() throws Exception {
