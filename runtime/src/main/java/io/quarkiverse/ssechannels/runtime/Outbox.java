@@ -51,9 +51,10 @@ final class Outbox implements Runnable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /**
      * Connections added and not taken, each counted after it is added. A run takes this many, at least one and at
-     * most {@link #MAX_RUN}, and stops early if the list is empty. One added and not counted yet may be taken in place of one counted, or with
-     * the count at 0 (which then stays below 0 until its adder counts it); the next run takes what is left. So a run
-     * may find the list empty: the connection whose add queued it can have been taken, uncounted, by a run before.
+     * most {@link #MAX_RUN}, and stops early if the list is empty. One added and not counted yet may be taken in place
+     * of one counted, or with the count at 0 (which then stays below 0 until its adder counts it); the next run takes
+     * what is left. So a run may find the list empty: the connection whose add queued it can have been taken,
+     * uncounted, by a run before.
      */
     private final AtomicInteger count = new AtomicInteger();
 
